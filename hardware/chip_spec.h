@@ -1,0 +1,77 @@
+#pragma once
+// ChipSpec: one Apple Silicon variant (a GPU-core / bandwidth bin) as plain data. Every fact
+// carries its source; unknown facts are empty, never guessed. Only the loader sees YAML.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/diagnostics.h"
+
+namespace siliconsim {
+
+/// A published (or derived) value with where it came from.
+template <typename T>
+struct Fact {
+  std::optional<T> value;  ///< empty = unknown
+  std::string source;      ///< citation for a known value
+  std::string note;        ///< why unknown, or a caveat
+  bool derived = false;    ///< computed from other facts rather than published
+  std::string formula;     ///< how, when derived
+  SourceLocation where;    ///< the line in the data file, for traceability
+
+  bool known() const { return value.has_value(); }
+};
+
+/// Product tier of a chip within its generation.
+enum class ChipTier { kBase, kPro, kMax, kUltra };
+
+/// How far the facts of an entry can be trusted.
+enum class Confidence { kHigh, kLow };
+
+/// One chip variant, e.g. `m4-max-40c`.
+struct ChipSpec {
+  std::string id;      ///< `m4-max-40c`
+  std::string name;    ///< `Apple M4 Max`
+  std::string family;  ///< `M4`
+  ChipTier tier = ChipTier::kBase;
+  Confidence confidence = Confidence::kHigh;
+
+  Fact<int> year;
+  Fact<int> cpu_performance_cores;
+  Fact<int> cpu_efficiency_cores;
+  Fact<int> gpu_cores;
+  Fact<int> gpu_alus_per_core;           ///< FP32 lanes per GPU core (128 on M1-M4)
+  Fact<double> gpu_clock_mhz;
+  Fact<double> fp32_tflops;               ///< peak, GPU
+  Fact<double> fp16_tflops;               ///< peak, GPU
+  Fact<double> memory_bandwidth_gbs;      ///< GB/s, 1e9 bytes per second
+  Fact<int> memory_bus_width_bits;
+  Fact<std::string> memory_type;          ///< e.g. `LPDDR5X-8533`
+  Fact<std::vector<int>> memory_options_gb;  ///< unified memory sizes sold, GB as Apple counts them
+  Fact<double> slc_mb;                    ///< system level cache, MB
+  Fact<bool> gpu_neural_accelerators;     ///< per-core matrix units (M5 GPUs)
+  Fact<std::vector<std::string>> products;
+
+  SourceLocation where;  ///< the entry's `id:` line
+};
+
+/// The fact names in the order the YAML, JSON and CSV use.
+inline constexpr const char* kChipFactNames[] = {
+    "year", "cpu_performance_cores", "cpu_efficiency_cores", "gpu_cores", "gpu_alus_per_core",
+    "gpu_clock_mhz", "fp32_tflops", "fp16_tflops", "memory_bandwidth_gbs", "memory_bus_width_bits",
+    "memory_type", "memory_options_gb", "slc_mb", "gpu_neural_accelerators", "products"};
+
+const char* ToString(ChipTier tier);
+const char* ToString(Confidence confidence);
+
+/// Peak FP32 TFLOPS from the GPU's shape: cores x ALUs x 2 (FMA) x clock. Empty if any is unknown.
+std::optional<double> ComputeFp32Tflops(const ChipSpec& chip);
+
+/// Transfer rate in MT/s from a memory type such as `LPDDR5X-8533`; empty if it names none.
+std::optional<double> TransferRateMts(const std::string& memory_type);
+
+/// Bandwidth from bus width and transfer rate, in GB/s. Empty if either is unknown.
+std::optional<double> ComputeBandwidthGbs(const ChipSpec& chip);
+
+}  // namespace siliconsim

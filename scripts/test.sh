@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# One command from a fresh checkout: install what is missing, build everything (warnings are
+# errors), run the whole test suite.
+#   scripts/test.sh                 Release build in build-test/
+#   scripts/test.sh --sanitize      the same under AddressSanitizer + UBSan, in build-asan/
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/deps.sh"
+sanitize=OFF
+build="$root/build-test"
+type=Release
+if [[ "${1:-}" == "--sanitize" ]]; then
+  sanitize=ON
+  build="$root/build-asan"
+  type=RelWithDebInfo
+fi
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DSILICONSIM_BUILD_TESTS=ON \
+      -DSILICONSIM_BUILD_BENCHMARKS=ON -DSILICONSIM_WERROR="$([[ -n "${CI:-}" ]] && echo ON || echo OFF)" -DSILICONSIM_SANITIZE="$sanitize" >/dev/null
+cmake --build "$build" -j "$(nproc 2>/dev/null || sysctl -n hw.ncpu)"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc 2>/dev/null || sysctl -n hw.ncpu)"

@@ -1,0 +1,31 @@
+# Runs the installed-style binary from an empty directory and checks the embedded chip database
+# answers, and that bad data exits 2 without writing the output file.
+file(REMOVE_RECURSE "${WORKDIR}")
+file(MAKE_DIRECTORY "${WORKDIR}")
+execute_process(COMMAND "${BIN}" chips --format json WORKING_DIRECTORY "${WORKDIR}"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "siliconsim chips exited ${rc}: ${err}")
+endif()
+string(JSON n LENGTH "${out}")
+if(n LESS 30)
+  message(FATAL_ERROR "expected at least 30 chip variants from the embedded database, got ${n}")
+endif()
+string(JSON bw GET "${out}" 0 memory_bandwidth_gbs)
+if(bw LESS_EQUAL 0)
+  message(FATAL_ERROR "first chip has no bandwidth: ${bw}")
+endif()
+
+file(MAKE_DIRECTORY "${WORKDIR}/bad/chips")
+file(WRITE "${WORKDIR}/bad/chips/x.yaml" "schema_version: 1\nchips:\n  - id: x-1c\n    nmae: X\n")
+execute_process(COMMAND "${BIN}" chips --data bad --format json -o out.json WORKING_DIRECTORY "${WORKDIR}"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "bad data should exit 2, got ${rc}: ${err}")
+endif()
+if(NOT err MATCHES "bad/chips/x.yaml:4:5: error: chips\\[0\\].nmae: unknown key 'nmae'; did you mean 'name'\\?")
+  message(FATAL_ERROR "unexpected diagnostic: ${err}")
+endif()
+if(EXISTS "${WORKDIR}/out.json")
+  message(FATAL_ERROR "a failed command left an output file behind")
+endif()
