@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include "common/data_sources.h"
 #include "hardware/chip_db.h"
 #include "common/text.h"
@@ -68,9 +70,8 @@ TEST(ShippedChipsTest, EveryEntryDeclaresEveryFactWithSourceOrNote) {
 
 TEST(ShippedChipsTest, IdsFollowTheFamilyTierCoresPattern) {
   for (const ChipSpec& c : Shipped().chips()) {
-    std::string expected = ToLower(c.family);
-    if (c.tier != ChipTier::kBase) expected += std::string("-") + ToString(c.tier);
-    expected += "-" + std::to_string(*c.gpu_cores.value) + "c";
+    const std::string tier = c.tier == ChipTier::kBase ? "" : fmt::format("-{}", ToString(c.tier));
+    const std::string expected = fmt::format("{}{}-{}c", ToLower(c.family), tier, *c.gpu_cores.value);
     EXPECT_EQ(c.id, expected);
   }
 }
