@@ -1,8 +1,8 @@
 #include "hardware/chip_loader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -54,6 +54,15 @@ Fact<T> ReadFact(const MapView& chip, std::string_view key,
     file.Fail(map.KeyNode("formula"), map.PathOf("formula"), "a formula is given but derived is not true");
   }
   return fact;
+}
+
+// Ids are what users type: lower-case letters, digits, '-' and '.', starting with a letter or digit.
+bool IsValidId(const std::string& id) {
+  const auto ok = [](char c, bool first) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (!first && (c == '-' || c == '.'));
+  };
+  if (id.empty() || !ok(id[0], true)) return false;
+  return std::all_of(id.begin() + 1, id.end(), [&](char c) { return ok(c, false); });
 }
 
 int ReadPositiveInt(const YamlFile& f, const YAML::Node& n, const std::string& p) {
@@ -139,8 +148,7 @@ ChipSpec ReadChip(const YamlFile& file, const YAML::Node& node, const std::strin
   ChipSpec spec;
   const YAML::Node id_node = chip.Required("id");
   spec.id = ReadNonEmptyString(file, id_node, chip.PathOf("id"));
-  static const std::regex kIdPattern("[a-z0-9][a-z0-9.-]*");
-  if (!std::regex_match(spec.id, kIdPattern)) {
+  if (!IsValidId(spec.id)) {
     file.Fail(id_node, chip.PathOf("id"),
               fmt::format("'{}' is not a valid id: use lower-case letters, digits, '-' and '.'", spec.id));
   }

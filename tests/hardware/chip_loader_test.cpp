@@ -203,3 +203,19 @@ TEST(ChipDerivationTest, TransferRateComesFromTheMemoryTypeName) {
 
 }  // namespace
 }  // namespace siliconsim
+
+namespace siliconsim {
+namespace {
+
+TEST(ChipLoaderIdTest, IdsAreLowerCaseLettersDigitsDashesAndDots) {
+  EXPECT_EQ(LoadError(Replace(kValid, "id: m2-10c", "id: M2_10c")),
+            "chips.yaml:3:9: error: chips[0].id: 'M2_10c' is not a valid id: use lower-case letters, digits, '-' "
+            "and '.'\n"
+            "    3 |   - id: M2_10c\n"
+            "      |         ^");
+  EXPECT_NE(LoadError(Replace(kValid, "id: m2-10c", "id: -m2")), "");
+  EXPECT_EQ(LoadError(Replace(kValid, "id: m2-10c", "id: m2.5-10c")), "");
+}
+
+}  // namespace
+}  // namespace siliconsim
