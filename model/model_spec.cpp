@@ -140,7 +140,7 @@ const char* ToString(AttentionKind kind) {
 const char* ToString(FfnKind kind) { return kind == FfnKind::kDense ? "dense" : "moe"; }
 
 double PublishedCount::rounding_relative() const {
-  // Digits after the last significant one set the precision: "3.3e9" -> 0.05e9 / 3.3e9.
+  // The last written digit sets the precision: "3.3e9" -> 0.1e9 / 3.3e9.
   std::string mantissa = text.substr(0, text.find_first_of("eE"));
   const size_t dot = mantissa.find('.');
   const int decimals = dot == std::string::npos ? 0 : static_cast<int>(mantissa.size() - dot - 1);
@@ -149,7 +149,7 @@ double PublishedCount::rounding_relative() const {
   // An integer mantissa ("671e9", "7615616512") counts trailing zeros as not significant only
   // in exponent form; plain integers are exact.
   if (text.find_first_of("eE") == std::string::npos && dot == std::string::npos) return 0;
-  return 0.5 * std::pow(10.0, -decimals) / m;
+  return std::pow(10.0, -decimals) / m;
 }
 
 TensorInventory BuildTensorInventory(const ModelSpec& m) {
@@ -182,9 +182,13 @@ TensorInventory BuildTensorInventory(const ModelSpec& m) {
 
 ParamCounts CountParams(const TensorInventory& tensors) {
   ParamCounts c;
+  bool has_output = false;
+  for (const TensorInfo& t : tensors) has_output = has_output || t.name == "output.weight";
   for (const TensorInfo& t : tensors) {
     c.total += t.elements();
-    c.active += t.active_elements();
+    c.active_with_embedding += t.active_elements();
+    // An untied embedding is looked up one row per token; a tied one is also the LM head.
+    if (t.name != "token_embd.weight" || !has_output) c.active += t.active_elements();
   }
   return c;
 }

@@ -81,7 +81,8 @@ struct MoeSpec {
 struct PublishedCount {
   double value = 0;
   std::string source;
-  /// Half a unit of the last published digit, relative: "3.3B" can mean 3.25..3.35B.
+  /// One unit of the last published digit, relative: "3.3e9" can stand for anything from 3.2
+  /// to 3.4 billion depending on whether its author rounded or truncated; a plain integer is exact.
   double rounding_relative() const;
   std::string text;  ///< as written in the YAML (for the rounding)
 };
@@ -127,7 +128,11 @@ TensorInventory BuildTensorInventory(const ModelSpec& model);
 /// Parameter counts from the tensor shapes.
 struct ParamCounts {
   int64_t total = 0;   ///< every weight
-  int64_t active = 0;  ///< what one token reads: routed experts counted k of n
+  /// Weights one token reads: routed experts k of n, and not the token embedding, which is a
+  /// row lookup (unless tied, when the same matrix is read whole as the LM head).
+  int64_t active = 0;
+  /// `active` plus the token embedding: the convention some model cards use (Qwen, Mixtral).
+  int64_t active_with_embedding = 0;
 };
 ParamCounts CountParams(const TensorInventory& tensors);
 
