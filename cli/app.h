@@ -53,6 +53,10 @@ struct Command {
 
 /// Registers `chips` and `chips show`.
 std::vector<Command> AddChipsCommands(CLI::App& app, GlobalOptions& options);
+/// Registers `models`, `models show` and `import hf`.
+std::vector<Command> AddModelsCommands(CLI::App& app, GlobalOptions& options);
+/// Registers `quants` and `import gguf`.
+std::vector<Command> AddQuantsCommands(CLI::App& app, GlobalOptions& options);
 
 }  // namespace siliconsim
 
