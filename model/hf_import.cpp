@@ -196,6 +196,13 @@ void ReadGatedDeltaNet(const Config& c, ModelSpec& m) {
 }
 
 ModelSpec FromConfig(const Config& c, const std::string& type) {
+  const std::vector<std::string> supported = SupportedHfModelTypes();
+  if (std::find(supported.begin(), supported.end(), type) == supported.end() && type != "qwen3_5_text" &&
+      type != "qwen3_5_moe_text") {
+    std::string message = fmt::format("model_type '{}' is not supported; supported: {}", type, Join(supported, ", "));
+    if (auto near = NearestMatch(type, supported)) message += fmt::format(" (did you mean '{}'?)", *near);
+    c.Fail("model_type", message);
+  }
   ModelSpec m;
   m.family = type;
   ReadCommon(c, m);
@@ -275,11 +282,6 @@ ModelSpec FromConfig(const Config& c, const std::string& type) {
     e.expert_bias = true;
     m.moe = e;
     m.layer_ffn.assign(static_cast<size_t>(m.num_layers), FfnKind::kMoe);
-  } else {
-    std::vector<std::string> supported = SupportedHfModelTypes();
-    std::string message = fmt::format("model_type '{}' is not supported; supported: {}", type, Join(supported, ", "));
-    if (auto near = NearestMatch(type, supported)) message += fmt::format(" (did you mean '{}'?)", *near);
-    c.Fail("model_type", message);
   }
   for (size_t i = 0; i < m.layer_ffn.size(); ++i) {
     if (m.layer_ffn[i] == FfnKind::kDense && m.ffn.intermediate_size <= 0) {

@@ -85,6 +85,9 @@ struct PublishedCount {
   /// to 3.4 billion depending on whether its author rounded or truncated; a plain integer is exact.
   double rounding_relative() const;
   std::string text;  ///< as written in the YAML (for the rounding)
+  /// For active counts: whether the publisher counted the token embedding (Qwen, Mixtral) or
+  /// not (DeepSeek, gpt-oss).
+  bool includes_token_embedding = false;
 };
 
 /// One model architecture.
