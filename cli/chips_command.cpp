@@ -81,35 +81,6 @@ Json ChipSources(const ChipSpec& c) {
   return j;
 }
 
-// A record value as one CSV or table cell: lists joined by '|', unknown as `unknown`.
-std::string Cell(const Json& v, const char* unknown) {
-  if (v.is_null()) return unknown;
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_array()) {
-    std::vector<std::string> parts;
-    for (const Json& e : v) parts.push_back(Cell(e, unknown));
-    return Join(parts, "|");
-  }
-  if (v.is_number_float()) return fmt::format("{:g}", v.get<double>());
-  return v.dump();
-}
-
-std::string RenderCsv(const std::vector<Json>& records) {
-  std::ostringstream out;
-  if (records.empty()) return "";
-  std::vector<std::string> header;
-  for (const auto& [key, value] : records.front().items()) {
-    if (key != "schema_version") header.push_back(key);
-  }
-  WriteCsvRow(out, header);
-  for (const Json& r : records) {
-    std::vector<std::string> cells;
-    for (const std::string& key : header) cells.push_back(Cell(r.at(key), ""));
-    WriteCsvRow(out, cells);
-  }
-  return out.str();
-}
-
 std::string RenderChipTable(const std::vector<const ChipSpec*>& chips) {
   Table table({{"ID"}, {"NAME"}, {"CPU P+E", Align::kRight}, {"GPU", Align::kRight},
                {"FP16 TFLOPS", Align::kRight}, {"BW GB/s", Align::kRight}, {"MEMORY GB"}, {"YEAR", Align::kRight}});
@@ -125,8 +96,8 @@ std::string RenderChipTable(const std::vector<const ChipSpec*>& chips) {
       id += " *";
       any_low = true;
     }
-    table.AddRow({id, c->name, cpu, Cell(r["gpu_cores"], "?"), Cell(r["fp16_tflops"], "?"),
-                  Cell(r["memory_bandwidth_gbs"], "?"), Cell(r["memory_options_gb"], "?"), Cell(r["year"], "?")});
+    table.AddRow({id, c->name, cpu, RecordCell(r["gpu_cores"], "?"), RecordCell(r["fp16_tflops"], "?"),
+                  RecordCell(r["memory_bandwidth_gbs"], "?"), RecordCell(r["memory_options_gb"], "?"), RecordCell(r["year"], "?")});
   }
   std::ostringstream out;
   table.Print(out);
@@ -146,7 +117,7 @@ std::string RenderChipDetail(const ChipSpec& c) {
   out << "\n";
   Table table({{"FACT"}, {"VALUE"}, {"SOURCE"}});
   for (const auto& [key, prov] : sources.items()) {
-    std::string value = Cell(record.at(key), "unknown");
+    std::string value = RecordCell(record.at(key), "unknown");
     std::string where = prov.value("source", "");
     if (prov.value("derived", false)) where = "derived: " + prov.value("formula", "") + "; " + where;
     if (prov.contains("note")) where += (where.empty() ? "" : "; ") + std::string("note: ") + prov.value("note", "");
@@ -168,7 +139,7 @@ std::string Render(OutputFormat format, const std::vector<const ChipSpec*>& chip
   }
   std::vector<Json> records;
   for (const ChipSpec* c : chips) records.push_back(ChipRecord(*c));
-  if (format == OutputFormat::kCsv) return RenderCsv(records);
+  if (format == OutputFormat::kCsv) return RenderRecordsCsv(records);
   return detail ? RenderChipDetail(*chips.front()) : RenderChipTable(chips);
 }
 

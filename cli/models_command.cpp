@@ -70,27 +70,8 @@ std::string Billions(int64_t n) { return fmt::format("{:.2f}", static_cast<doubl
 std::string KiB(int64_t bytes) { return fmt::format("{:.1f}", static_cast<double>(bytes) / 1024.0); }
 std::string GiB(double bytes) { return fmt::format("{:.2f}", bytes / (1024.0 * 1024 * 1024)); }
 
-std::string Cell(const Json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
-}
-
 std::string RenderRecords(OutputFormat format, const std::vector<Json>& records) {
-  if (format == OutputFormat::kJson) return RenderJson(Json(records));
-  std::ostringstream out;
-  if (records.empty()) return "";
-  std::vector<std::string> header;
-  for (const auto& [key, value] : records.front().items()) {
-    if (key != "schema_version") header.push_back(key);
-  }
-  WriteCsvRow(out, header);
-  for (const Json& r : records) {
-    std::vector<std::string> cells;
-    for (const std::string& key : header) cells.push_back(Cell(r.at(key)));
-    WriteCsvRow(out, cells);
-  }
-  return out.str();
+  return format == OutputFormat::kJson ? RenderJson(Json(records)) : RenderRecordsCsv(records);
 }
 
 std::string RenderModelTable(const std::vector<const ModelSpec*>& models) {

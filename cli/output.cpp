@@ -3,10 +3,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "cli/table.h"
 #include "common/diagnostics.h"
 
 namespace siliconsim {
@@ -46,5 +48,33 @@ void EmitOutput(const std::string& content, const std::optional<std::string>& pa
 }
 
 std::string RenderJson(const nlohmann::ordered_json& value) { return value.dump(2) + "\n"; }
+
+std::string RecordCell(const nlohmann::ordered_json& v, const char* unknown) {
+  if (v.is_null()) return unknown;
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array()) {
+    std::string joined;
+    for (size_t i = 0; i < v.size(); ++i) joined += (i ? "|" : "") + RecordCell(v[i], unknown);
+    return joined;
+  }
+  if (v.is_number_float()) return fmt::format("{:g}", v.get<double>());
+  return v.dump();
+}
+
+std::string RenderRecordsCsv(const std::vector<nlohmann::ordered_json>& records) {
+  if (records.empty()) return "";
+  std::ostringstream out;
+  std::vector<std::string> header;
+  for (const auto& [key, value] : records.front().items()) {
+    if (key != "schema_version") header.push_back(key);
+  }
+  WriteCsvRow(out, header);
+  for (const auto& r : records) {
+    std::vector<std::string> cells;
+    for (const std::string& key : header) cells.push_back(r.contains(key) ? RecordCell(r.at(key), "") : "");
+    WriteCsvRow(out, cells);
+  }
+  return out.str();
+}
 
 }  // namespace siliconsim

@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,5 +30,13 @@ void EmitOutput(const std::string& content, const std::optional<std::string>& pa
 
 /// JSON as the CLI prints it: two-space indent, trailing newline.
 std::string RenderJson(const nlohmann::ordered_json& value);
+
+/// One record value as a table or CSV cell: lists joined by '|', floats in shortest form,
+/// null as `unknown`.
+std::string RecordCell(const nlohmann::ordered_json& value, const char* unknown);
+
+/// Records as CSV: the first record's keys (less `schema_version`) are the header; a key a
+/// later record lacks is an empty cell.
+std::string RenderRecordsCsv(const std::vector<nlohmann::ordered_json>& records);
 
 }  // namespace siliconsim
