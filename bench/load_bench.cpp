@@ -1,9 +1,10 @@
-// How long the embedded chip database takes to parse and a chip name to resolve: every
-// command pays this before it answers, so it must stay a small part of a millisecond budget.
+// How long the embedded databases take to parse, a chip name to resolve and every model's
+// tensor inventory to build: every command pays this before it answers.
 
 #include <benchmark/benchmark.h>
 
 #include "hardware/chip_db.h"
+#include "model/model_loader.h"
 
 namespace siliconsim {
 namespace {
@@ -23,6 +24,25 @@ void BM_ResolveChipByName(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ResolveChipByName)->Unit(benchmark::kMicrosecond);
+
+void BM_LoadEmbeddedModels(benchmark::State& state) {
+  for (auto _ : state) {
+    ModelDatabase db = ModelDatabase::Load(DataSources{});
+    benchmark::DoNotOptimize(db.models().data());
+  }
+}
+BENCHMARK(BM_LoadEmbeddedModels)->Unit(benchmark::kMillisecond);
+
+// Tensor inventory and parameter counts for every model: the start of every prediction.
+void BM_InventoryOfEveryModel(benchmark::State& state) {
+  const ModelDatabase db = ModelDatabase::Load(DataSources{});
+  for (auto _ : state) {
+    int64_t total = 0;
+    for (const ModelSpec& m : db.models()) total += CountParams(BuildTensorInventory(m)).total;
+    benchmark::DoNotOptimize(total);
+  }
+}
+BENCHMARK(BM_InventoryOfEveryModel)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace siliconsim
