@@ -167,6 +167,9 @@ CLI::App* FindOrAddSubcommand(CLI::App& app, const std::string& name, const std:
   }
   CLI::App* sub = app.add_subcommand(name, description);
   sub->require_subcommand(1);
+  sub->footer(R"(Examples:
+  siliconsim import hf path/to/config.json --id my-model -o mydata/models/my-model.yaml
+  siliconsim import gguf model.gguf --tensors)");
   return sub;
 }
 

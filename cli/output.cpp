@@ -1,5 +1,6 @@
 #include "cli/output.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -62,12 +63,16 @@ std::string RecordCell(const nlohmann::ordered_json& v, const char* unknown) {
 }
 
 std::string RenderRecordsCsv(const std::vector<nlohmann::ordered_json>& records) {
-  if (records.empty()) return "";
-  std::ostringstream out;
   std::vector<std::string> header;
-  for (const auto& [key, value] : records.front().items()) {
-    if (key != "schema_version") header.push_back(key);
+  for (const auto& r : records) {
+    for (const auto& [key, value] : r.items()) {
+      if (key != "schema_version" && std::find(header.begin(), header.end(), key) == header.end()) {
+        header.push_back(key);
+      }
+    }
   }
+  if (header.empty()) return "";
+  std::ostringstream out;
   WriteCsvRow(out, header);
   for (const auto& r : records) {
     std::vector<std::string> cells;

@@ -35,8 +35,8 @@ std::string RenderJson(const nlohmann::ordered_json& value);
 /// null as `unknown`.
 std::string RecordCell(const nlohmann::ordered_json& value, const char* unknown);
 
-/// Records as CSV: the first record's keys (less `schema_version`) are the header; a key a
-/// later record lacks is an empty cell.
+/// Records as CSV: the union of the records' keys in first-seen order (less `schema_version`)
+/// is the header; a key a record lacks is an empty cell.
 std::string RenderRecordsCsv(const std::vector<nlohmann::ordered_json>& records);
 
 }  // namespace siliconsim
