@@ -53,6 +53,16 @@ std::string Squash(std::string_view s) {
   return out;
 }
 
+std::string StripPrefix(std::string s, std::string_view prefix) {
+  if (s.starts_with(prefix) && s.size() > prefix.size()) s.erase(0, prefix.size());
+  return s;
+}
+
+std::string StripSuffix(std::string s, std::string_view suffix) {
+  if (s.ends_with(suffix) && s.size() > suffix.size()) s.erase(s.size() - suffix.size());
+  return s;
+}
+
 std::string Join(std::span<const std::string> parts, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {

@@ -21,6 +21,12 @@ std::string ToLower(std::string_view s);
 /// Lower-cases and drops everything but letters and digits: "Apple M4 Max" -> "applem4max".
 std::string Squash(std::string_view s);
 
+/// `s` without a leading `prefix` (unless that is all of it).
+std::string StripPrefix(std::string s, std::string_view prefix);
+
+/// `s` without a trailing `suffix` (unless that is all of it).
+std::string StripSuffix(std::string s, std::string_view suffix);
+
 /// Joins with a separator.
 std::string Join(std::span<const std::string> parts, std::string_view sep);
 

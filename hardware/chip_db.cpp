@@ -12,16 +12,6 @@
 namespace siliconsim {
 namespace {
 
-std::string StripPrefix(std::string s, std::string_view prefix) {
-  if (s.starts_with(prefix) && s.size() > prefix.size()) s.erase(0, prefix.size());
-  return s;
-}
-
-std::string StripSuffix(std::string s, std::string_view suffix) {
-  if (s.ends_with(suffix) && s.size() > suffix.size()) s.erase(s.size() - suffix.size());
-  return s;
-}
-
 // "Apple M4 Max 40-core GPU" -> "m4max40c"; "M4 Max" -> "m4max".
 std::string NormalizeQuery(std::string_view query) {
   std::string s = StripPrefix(Squash(query), "apple");

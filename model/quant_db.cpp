@@ -10,16 +10,6 @@
 namespace siliconsim {
 namespace {
 
-std::string StripPrefix(std::string s, std::string_view prefix) {
-  if (s.starts_with(prefix) && s.size() > prefix.size()) s.erase(0, prefix.size());
-  return s;
-}
-
-std::string StripSuffix(std::string s, std::string_view suffix) {
-  if (s.ends_with(suffix) && s.size() > suffix.size()) s.erase(s.size() - suffix.size());
-  return s;
-}
-
 // "LLAMA_FTYPE_MOSTLY_Q4_K_M" -> "q4km"; "Q4_K_M.gguf" -> "q4km"; "MLX 4-bit" -> "mlx4bit".
 std::string NormalizeQuery(std::string_view query) {
   std::string s = Squash(query);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "cli_test_util.h"
 #include "common/diagnostics.h"
 #include "model/gguf_reader.h"
 #include "tests/model/gguf_test_writer.h"
@@ -19,39 +20,12 @@ namespace siliconsim {
 namespace {
 
 namespace fs = std::filesystem;
+using cli_test::ExpectGolden;
+using cli_test::Invoke;
+using cli_test::ReadFile;
+using cli_test::Result;
 namespace gt = gguf_test;
 
-const std::string kGoldenDir = std::string(SILICONSIM_TEST_DATA_DIR) + "/golden";
-
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Result Invoke(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int status = RunCli(args, out, err, {});
-  return {status, out.str(), err.str()};
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Compares with tests/golden/NAME; SILICONSIM_UPDATE_GOLDEN=1 rewrites the file instead.
-void ExpectGolden(const std::string& name, const std::string& actual) {
-  const fs::path path = fs::path(kGoldenDir) / name;
-  if (std::getenv("SILICONSIM_UPDATE_GOLDEN")) {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(path)) << path << " is missing; run with SILICONSIM_UPDATE_GOLDEN=1";
-  EXPECT_EQ(actual, ReadFile(path)) << "golden " << name;
-}
 
 // A tiny model: two Q4_K matrices, one Q8_0 matrix and an F32 norm.
 //   token_embd.weight      256 x 8  Q4_K  2048 elements  8 blocks x 144 = 1152 bytes  at 0

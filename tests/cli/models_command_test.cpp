@@ -9,24 +9,17 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
+#include "cli_test_util.h"
 
 namespace siliconsim {
 namespace {
 
 namespace fs = std::filesystem;
+using cli_test::ExpectGolden;
+using cli_test::Invoke;
+using cli_test::ReadFile;
+using cli_test::Result;
 const std::string kConfigs = std::string(SILICONSIM_SOURCE_DATA_DIR) + "/hf_configs/";
-
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Result Invoke(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  const int status = RunCli(args, out, err, {});
-  return {status, out.str(), err.str()};
-}
 
 TEST(ModelsCommandTest, JsonListsEveryModelWithCountsAndKvBytes) {
   const Result r = Invoke({"models", "--format", "json"});

@@ -17,43 +17,17 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "cli_test_util.h"
 
 namespace siliconsim {
 namespace {
 
 namespace fs = std::filesystem;
+using cli_test::ExpectGolden;
+using cli_test::Invoke;
+using cli_test::ReadFile;
+using cli_test::Result;
 
-const std::string kGoldenDir = std::string(SILICONSIM_TEST_DATA_DIR) + "/golden";
-
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Result Invoke(std::vector<std::string> args, CliEnvironment env = {}) {
-  std::ostringstream out, err;
-  const int status = RunCli(args, out, err, env);
-  return {status, out.str(), err.str()};
-}
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Compares with tests/golden/NAME; SILICONSIM_UPDATE_GOLDEN=1 rewrites the file instead.
-void ExpectGolden(const std::string& name, const std::string& actual) {
-  const fs::path path = fs::path(kGoldenDir) / name;
-  if (std::getenv("SILICONSIM_UPDATE_GOLDEN")) {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(path)) << path << " is missing; run with SILICONSIM_UPDATE_GOLDEN=1";
-  EXPECT_EQ(actual, ReadFile(path)) << "golden " << name;
-}
 
 nlohmann::json ParseJson(const std::vector<std::string>& args) {
   const Result r = Invoke(args);
