@@ -2,19 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "../test_util.h"
+
 namespace siliconsim {
 namespace {
 
-// The message an InputError carries, or "" if `fn` did not throw one.
-template <typename Fn>
-std::string ErrorOf(Fn fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::ErrorOf;
 
 TEST(YamlFileTest, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_EQ(ErrorOf([] { YamlFile("input", "a: [1, 2\nb: 3\n"); }),

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../test_util.h"
+
 #include <string>
 
 namespace siliconsim {
@@ -25,20 +27,12 @@ chips:
     cpu_efficiency_cores: {value: 4, source: "Apple newsroom 2022-06-06"}
 )";
 
-std::string Replace(std::string text, const std::string& from, const std::string& to) {
-  const size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
+std::string Replace(const std::string& text, const std::string& from, const std::string& to) {
+  return test::ReplaceOnce(text, from, to);
 }
 
 std::string LoadError(const std::string& text) {
-  try {
-    LoadChipsFromString(text, "chips.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  return test::ErrorOf([&] { LoadChipsFromString(text, "chips.yaml"); });
 }
 
 TEST(ChipLoaderTest, ValidChipLoadsWithEveryFactAndItsSource) {

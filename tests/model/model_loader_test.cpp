@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../test_util.h"
+
 #include <set>
 
 #include "model/hf_import.h"
@@ -17,12 +19,7 @@ const ModelDatabase& Shipped() {
 }
 
 std::string LoadError(const std::string& text) {
-  try {
-    LoadModelsFromString(text, "m.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  return test::ErrorOf([&] { LoadModelsFromString(text, "m.yaml"); });
 }
 
 const std::string kDense = R"(schema_version: 1
@@ -42,11 +39,8 @@ models:
       - {count: 2, attention: full, ffn: dense}
 )";
 
-std::string Replace(std::string text, const std::string& from, const std::string& to) {
-  const size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
+std::string Replace(const std::string& text, const std::string& from, const std::string& to) {
+  return test::ReplaceOnce(text, from, to);
 }
 
 TEST(ShippedModelsTest, FortyOrMoreModelsLoadWithoutWarnings) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../test_util.h"
+
 #include <string>
 
 namespace siliconsim {
@@ -43,20 +45,12 @@ kv_cache_types:
     v_requires_flash_attention: {value: false, source: "cache.py"}
 )";
 
-std::string Replace(std::string text, const std::string& from, const std::string& to) {
-  const size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
+std::string Replace(const std::string& text, const std::string& from, const std::string& to) {
+  return test::ReplaceOnce(text, from, to);
 }
 
 std::string LoadError(const std::string& text) {
-  try {
-    LoadQuantsFromString(text, "quants.yaml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  return test::ErrorOf([&] { LoadQuantsFromString(text, "quants.yaml"); });
 }
 
 TEST(QuantLoaderTest, ValidFileLoadsEveryKindWithSources) {
