@@ -57,6 +57,14 @@ std::vector<Command> AddChipsCommands(CLI::App& app, GlobalOptions& options);
 std::vector<Command> AddModelsCommands(CLI::App& app, GlobalOptions& options);
 /// Registers `quants` and `import gguf`.
 std::vector<Command> AddQuantsCommands(CLI::App& app, GlobalOptions& options);
+/// Registers `predict`.
+std::vector<Command> AddPredictCommands(CLI::App& app, GlobalOptions& options);
+/// Registers `fit`, `which-mac` and `sweep`.
+std::vector<Command> AddPlanCommands(CLI::App& app, GlobalOptions& options);
+/// Registers `calibrate` and `validate published`.
+std::vector<Command> AddCalibrateCommands(CLI::App& app, GlobalOptions& options);
+/// Registers `host` (probe, and with --measure the microbenchmarks).
+std::vector<Command> AddHostCommands(CLI::App& app, GlobalOptions& options);
 
 }  // namespace siliconsim
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <set>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -113,6 +115,32 @@ const ChipSpec& ChipDatabase::Resolve(std::string_view query, std::optional<int>
   if (auto near = NearestMatch(query, names)) message += fmt::format("; did you mean '{}'?", *near);
   message += " ('siliconsim chips' lists every chip)";
   throw UsageError(message);
+}
+
+bool IsChipFileArgument(std::string_view query) {
+  const std::string lowered = ToLower(query);
+  if (!lowered.ends_with(".yaml") && !lowered.ends_with(".yml")) return false;
+  std::error_code ec;
+  return std::filesystem::is_regular_file(std::filesystem::path(std::string(query)), ec);
+}
+
+ChipSpec ResolveChipArgument(const ChipDatabase& db, std::string_view query, std::optional<int> gpu_cores,
+                             Warnings* warnings) {
+  if (!IsChipFileArgument(query)) return db.Resolve(query, gpu_cores);
+  const std::string path(query);
+  Warnings file_warnings;
+  std::vector<ChipSpec> chips = LoadChipsFromString(ReadTextFile(path), path, &file_warnings);
+  if (warnings) warnings->insert(warnings->end(), file_warnings.begin(), file_warnings.end());
+  if (chips.size() != 1) {
+    throw UsageError(fmt::format("chip file '{}' holds {} chips; --chip FILE needs exactly one", path, chips.size()));
+  }
+  ChipSpec chip = std::move(chips.front());
+  if (gpu_cores && chip.gpu_cores.value != gpu_cores) {
+    throw UsageError(fmt::format("chip '{}' from {} has {} GPU cores, not {}", chip.id, path,
+                                 chip.gpu_cores.known() ? std::to_string(*chip.gpu_cores.value) : "no known",
+                                 *gpu_cores));
+  }
+  return chip;
 }
 
 }  // namespace siliconsim

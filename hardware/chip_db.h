@@ -2,6 +2,7 @@
 // The chip database: built-in chips plus overlays, and how users name a chip.
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,5 +38,16 @@ class ChipDatabase {
   std::vector<ChipSpec> chips_;
   Warnings warnings_;
 };
+
+/// True when a `--chip` argument names a chip file rather than a database entry: it ends in
+/// `.yaml` or `.yml` (any case) and an existing regular file has that path.
+bool IsChipFileArgument(std::string_view query);
+
+/// What `--chip` means to every command: a chip file (`host.yaml`, written by `siliconsim host
+/// --measure -o host.yaml`) holding exactly one chip, or else `db.Resolve(query, gpu_cores)`.
+/// A file chip must match `gpu_cores` when both are given. Loader cross-check warnings of the
+/// file are appended to `warnings` (if not null). Throws InputError on bad input.
+ChipSpec ResolveChipArgument(const ChipDatabase& db, std::string_view query, std::optional<int> gpu_cores,
+                             Warnings* warnings);
 
 }  // namespace siliconsim

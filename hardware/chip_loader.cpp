@@ -139,12 +139,91 @@ void CrossCheck(const YamlFile& file, const YAML::Node& chip_node, const MapView
   }
 }
 
+std::vector<double> ReadPositiveNumbers(const YamlFile& f, const YAML::Node& n, const std::string& p) {
+  RequireSequence(f, n, p);
+  if (n.size() == 0) f.Fail(n, p, "must list at least one value");
+  std::vector<double> values;
+  for (size_t i = 0; i < n.size(); ++i) values.push_back(ReadPositiveNumber(f, n[i], JoinPath(p, i)));
+  return values;
+}
+
+// `caches: [{name: L1d, size_bytes: 49152, instances: 2, threads_sharing: 1, read_bandwidth_gbs: 180,
+// source: "..."}, ...]`, innermost first.
+std::vector<CacheLevel> ReadCaches(const YamlFile& file, const YAML::Node& node, const std::string& path) {
+  RequireSequence(file, node, path);
+  std::vector<CacheLevel> caches;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string at = JoinPath(path, i);
+    if (!node[i].IsMap()) {
+      file.Fail(node[i], at,
+                "expected a cache map such as {name: L2, size_bytes: 1048576, instances: 2, threads_sharing: 1, "
+                "source: \"sysfs\"}");
+    }
+    const MapView map(file, node[i], at,
+                      {"name", "size_bytes", "instances", "threads_sharing", "read_bandwidth_gbs", "source"});
+    CacheLevel level;
+    level.where = file.Locate(node[i]);
+    level.name = ReadNonEmptyString(file, map.Required("name"), map.PathOf("name"));
+    const YAML::Node size = map.Required("size_bytes");
+    level.size_bytes = ReadPositiveInteger(file, size, map.PathOf("size_bytes"));
+    level.instances = ReadPositiveInt(file, map.Required("instances"), map.PathOf("instances"));
+    level.threads_sharing = ReadPositiveInt(file, map.Required("threads_sharing"), map.PathOf("threads_sharing"));
+    if (auto bw = map.Optional("read_bandwidth_gbs"); bw && !IsNullValue(*bw)) {
+      level.read_bandwidth_gbs = ReadPositiveNumber(file, *bw, map.PathOf("read_bandwidth_gbs"));
+    }
+    level.source = ReadNonEmptyString(file, map.Required("source"), map.PathOf("source"));
+    for (const CacheLevel& inner : caches) {
+      if (inner.name == level.name) {
+        file.Fail(node[i], map.PathOf("name"), fmt::format("duplicate cache level '{}'", level.name));
+      }
+    }
+    if (!caches.empty() && level.size_bytes <= caches.back().size_bytes) {
+      file.Fail(size, map.PathOf("size_bytes"),
+                fmt::format("caches must be listed innermost first, each larger than the one before; {} ({} bytes) "
+                            "follows {} ({} bytes)",
+                            level.name, level.size_bytes, caches.back().name, caches.back().size_bytes));
+    }
+    caches.push_back(std::move(level));
+  }
+  return caches;
+}
+
+// Measured CPU hosts: the per-thread-count lists end at the all-thread figures.
+void CrossCheckCpu(const YamlFile& file, const YAML::Node& chip_node, const MapView& chip, const ChipSpec& spec,
+                   Warnings& warnings) {
+  const auto warn = [&](std::string_view key, std::string message) {
+    const YAML::Node at = chip.Has(key) ? *chip.Optional(key) : chip_node;
+    warnings.push_back(file.At(Severity::kWarning, at, chip.PathOf(key), std::move(message)));
+  };
+  const auto check_list = [&](const Fact<std::vector<double>>& list, const char* list_key,
+                              const Fact<double>& total, const char* total_key) {
+    if (!list.known()) return;
+    if (spec.cpu_threads.known() && static_cast<int>(list.value->size()) != *spec.cpu_threads.value) {
+      warn(list_key, fmt::format("lists {} thread counts, but cpu_threads is {}", list.value->size(),
+                                 *spec.cpu_threads.value));
+    }
+    if (total.known()) {
+      const double last = list.value->back();
+      const double declared = *total.value;
+      if (std::abs(declared - last) / last > kCrossCheckTolerance) {
+        warn(total_key, fmt::format("declared {:.4g}, but {} ends at {:.4g} for {} threads", declared, list_key,
+                                    last, list.value->size()));
+      }
+    }
+  };
+  check_list(spec.memory_bandwidth_by_threads_gbs, "memory_bandwidth_by_threads_gbs", spec.memory_bandwidth_gbs,
+             "memory_bandwidth_gbs");
+  check_list(spec.cpu_fma_gflops_by_threads, "cpu_fma_gflops_by_threads", spec.cpu_fma_gflops, "cpu_fma_gflops");
+}
+
 ChipSpec ReadChip(const YamlFile& file, const YAML::Node& node, const std::string& path, ChipLoadContext& context) {
   const MapView chip(file, node, path,
-                     {"id", "name", "family", "tier", "confidence", "year", "cpu_performance_cores",
+                     {"id", "name", "family", "kind", "tier", "confidence", "year", "cpu_performance_cores",
                       "cpu_efficiency_cores", "gpu_cores", "gpu_alus_per_core", "gpu_clock_mhz", "fp32_tflops",
                       "fp16_tflops", "memory_bandwidth_gbs", "memory_bus_width_bits", "memory_type",
-                      "memory_options_gb", "slc_mb", "gpu_neural_accelerators", "products"});
+                      "memory_options_gb", "slc_mb", "gpu_neural_accelerators", "products", "caches", "cpu_threads",
+                      "cpu_fma_gflops", "cpu_features", "memory_bandwidth_by_threads_gbs",
+                      "cpu_fma_gflops_by_threads"});
   ChipSpec spec;
   const YAML::Node id_node = chip.Required("id");
   spec.id = ReadNonEmptyString(file, id_node, chip.PathOf("id"));
@@ -159,9 +238,21 @@ ChipSpec ReadChip(const YamlFile& file, const YAML::Node& node, const std::strin
   }
   spec.name = ReadNonEmptyString(file, chip.Required("name"), chip.PathOf("name"));
   spec.family = ReadNonEmptyString(file, chip.Required("family"), chip.PathOf("family"));
-  const std::string tier = ReadChoice(file, chip.Required("tier"), chip.PathOf("tier"), {"base", "pro", "max", "ultra"});
-  spec.tier = tier == "base" ? ChipTier::kBase : tier == "pro" ? ChipTier::kPro : tier == "max" ? ChipTier::kMax
-                                                                                                : ChipTier::kUltra;
+  if (auto kind = chip.Optional("kind")) {
+    spec.kind = ReadChoice(file, *kind, chip.PathOf("kind"), {"apple-silicon", "cpu"}) == "cpu"
+                    ? ChipKind::kCpu
+                    : ChipKind::kAppleSilicon;
+  }
+  const bool apple = spec.kind == ChipKind::kAppleSilicon;
+  // A CPU host has no Apple tier; it may still give one, and then it is checked.
+  const std::optional<YAML::Node> tier_node = apple ? chip.Required("tier") : chip.Optional("tier");
+  if (tier_node) {
+    const std::string tier = ReadChoice(file, *tier_node, chip.PathOf("tier"), {"base", "pro", "max", "ultra"});
+    spec.tier = tier == "base"  ? ChipTier::kBase
+                : tier == "pro" ? ChipTier::kPro
+                : tier == "max" ? ChipTier::kMax
+                                : ChipTier::kUltra;
+  }
   if (auto c = chip.Optional("confidence")) {
     spec.confidence = ReadChoice(file, *c, chip.PathOf("confidence"), {"high", "low"}) == "high" ? Confidence::kHigh
                                                                                                    : Confidence::kLow;
@@ -170,7 +261,7 @@ ChipSpec ReadChip(const YamlFile& file, const YAML::Node& node, const std::strin
   spec.year = ReadFact<int>(chip, "year", ReadPositiveInt, false);
   spec.cpu_performance_cores = ReadFact<int>(chip, "cpu_performance_cores", ReadPositiveInt, false);
   spec.cpu_efficiency_cores = ReadFact<int>(chip, "cpu_efficiency_cores", ReadNonNegativeInt, false);
-  spec.gpu_cores = ReadFact<int>(chip, "gpu_cores", ReadPositiveInt, true);
+  spec.gpu_cores = ReadFact<int>(chip, "gpu_cores", ReadPositiveInt, apple);
   spec.gpu_alus_per_core = ReadFact<int>(chip, "gpu_alus_per_core", ReadPositiveInt, false);
   spec.gpu_clock_mhz = ReadFact<double>(chip, "gpu_clock_mhz", ReadPositive, false);
   spec.fp32_tflops = ReadFact<double>(chip, "fp32_tflops", ReadPositive, false);
@@ -183,7 +274,17 @@ ChipSpec ReadChip(const YamlFile& file, const YAML::Node& node, const std::strin
   spec.gpu_neural_accelerators = ReadFact<bool>(chip, "gpu_neural_accelerators", ReadFlag, false);
   spec.products = ReadFact<std::vector<std::string>>(chip, "products", ReadNames, false);
 
+  if (auto caches = chip.Optional("caches")) spec.caches = ReadCaches(file, *caches, chip.PathOf("caches"));
+  spec.cpu_threads = ReadFact<int>(chip, "cpu_threads", ReadPositiveInt, false);
+  spec.cpu_fma_gflops = ReadFact<double>(chip, "cpu_fma_gflops", ReadPositive, false);
+  spec.cpu_features = ReadFact<std::vector<std::string>>(chip, "cpu_features", ReadNames, false);
+  spec.memory_bandwidth_by_threads_gbs =
+      ReadFact<std::vector<double>>(chip, "memory_bandwidth_by_threads_gbs", ReadPositiveNumbers, false);
+  spec.cpu_fma_gflops_by_threads =
+      ReadFact<std::vector<double>>(chip, "cpu_fma_gflops_by_threads", ReadPositiveNumbers, false);
+
   CrossCheck(file, node, chip, spec, context.warnings);
+  CrossCheckCpu(file, node, chip, spec, context.warnings);
   return spec;
 }
 

@@ -34,4 +34,9 @@ std::vector<ChipSpec> LoadChipsFromString(std::string_view text, const std::stri
 std::vector<ChipSpec> LoadChipsFromString(std::string_view text, const std::string& name = "input",
                                           Warnings* warnings = nullptr);
 
+/// A whole chip file (schema_version + one entry) that LoadChipsFromString reads back to the
+/// same ChipSpec (source locations aside). `header_comment` lines are written as `# ...`.
+/// Facts that are absent (unknown with the loader's "not given" note) are left out.
+std::string WriteChipYaml(const ChipSpec& chip, std::string_view header_comment = {});
+
 }  // namespace siliconsim

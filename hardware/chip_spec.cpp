@@ -15,6 +15,8 @@ const char* ToString(ChipTier tier) {
   return "?";
 }
 
+const char* ToString(ChipKind kind) { return kind == ChipKind::kCpu ? "cpu" : "apple-silicon"; }
+
 const char* ToString(Confidence confidence) { return confidence == Confidence::kHigh ? "high" : "low"; }
 
 std::optional<double> ComputeFp32Tflops(const ChipSpec& chip) {

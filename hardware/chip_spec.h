@@ -1,7 +1,9 @@
 #pragma once
-// ChipSpec: one Apple Silicon variant (a GPU-core / bandwidth bin) as plain data. Every fact
-// carries its source; unknown facts are empty, never guessed. Only the loader sees YAML.
+// ChipSpec: one Apple Silicon variant (a GPU-core / bandwidth bin), or a measured CPU host, as
+// plain data. Every fact carries its source; unknown facts are empty, never guessed. Only the
+// loader sees YAML.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,11 +31,32 @@ enum class ChipTier { kBase, kPro, kMax, kUltra };
 /// How far the facts of an entry can be trusted.
 enum class Confidence { kHigh, kLow };
 
+/// What an entry describes: an Apple Silicon SoC (GPU facts required) or a CPU host measured
+/// by `siliconsim host --measure` (GPU facts may be absent).
+enum class ChipKind { kAppleSilicon, kCpu };
+
+/// One level of the CPU cache hierarchy, as probed and (optionally) measured.
+struct CacheLevel {
+  std::string name;          ///< `L1d`, `L2`, `L3`
+  int64_t size_bytes = 0;    ///< per instance
+  int instances = 1;         ///< how many of this cache the machine has
+  int threads_sharing = 1;   ///< logical CPUs that share one instance
+  std::optional<double> read_bandwidth_gbs;  ///< measured aggregate read GB/s of all threads, data in this level
+  std::string source;        ///< where size and bandwidth come from
+  SourceLocation where;      ///< the line in the data file
+
+  bool operator==(const CacheLevel& o) const {
+    return name == o.name && size_bytes == o.size_bytes && instances == o.instances &&
+           threads_sharing == o.threads_sharing && read_bandwidth_gbs == o.read_bandwidth_gbs && source == o.source;
+  }
+};
+
 /// One chip variant, e.g. `m4-max-40c`.
 struct ChipSpec {
   std::string id;      ///< `m4-max-40c`
   std::string name;    ///< `Apple M4 Max`
   std::string family;  ///< `M4`
+  ChipKind kind = ChipKind::kAppleSilicon;
   ChipTier tier = ChipTier::kBase;
   Confidence confidence = Confidence::kHigh;
 
@@ -53,6 +76,14 @@ struct ChipSpec {
   Fact<bool> gpu_neural_accelerators;     ///< per-core matrix units (M5 GPUs)
   Fact<std::vector<std::string>> products;
 
+  // CPU hosts (kind: cpu); optional for Apple Silicon entries.
+  std::vector<CacheLevel> caches;                  ///< innermost first
+  Fact<int> cpu_threads;                           ///< threads the measurements used
+  Fact<double> cpu_fma_gflops;                     ///< measured peak f32 FMA GFLOP/s, all threads
+  Fact<std::vector<std::string>> cpu_features;     ///< SIMD features: avx2, avx512f, neon, ...
+  Fact<std::vector<double>> memory_bandwidth_by_threads_gbs;  ///< DRAM read GB/s with 1..N threads
+  Fact<std::vector<double>> cpu_fma_gflops_by_threads;        ///< f32 FMA GFLOP/s with 1..N threads
+
   SourceLocation where;  ///< the entry's `id:` line
 };
 
@@ -62,7 +93,13 @@ inline constexpr const char* kChipFactNames[] = {
     "gpu_clock_mhz", "fp32_tflops", "fp16_tflops", "memory_bandwidth_gbs", "memory_bus_width_bits",
     "memory_type", "memory_options_gb", "slc_mb", "gpu_neural_accelerators", "products"};
 
+/// The CPU-host fact names (kind: cpu), in file order, after kChipFactNames and `caches`.
+inline constexpr const char* kCpuFactNames[] = {"cpu_threads", "cpu_fma_gflops", "cpu_features",
+                                                "memory_bandwidth_by_threads_gbs", "cpu_fma_gflops_by_threads"};
+
 const char* ToString(ChipTier tier);
+/// `apple-silicon` or `cpu`, as the YAML spells it.
+const char* ToString(ChipKind kind);
 const char* ToString(Confidence confidence);
 
 /// Peak FP32 TFLOPS from the GPU's shape: cores x ALUs x 2 (FMA) x clock. Empty if any is unknown.

@@ -1,6 +1,8 @@
 #include "model/hf_import.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -40,6 +42,8 @@ class Config {
   int64_t PositiveInt(const char* key) const {
     const int64_t v = Int(key);
     if (v <= 0) Fail(key, fmt::format("must be greater than zero, got {}", v));
+    // Callers narrow to int; a larger value would wrap to a plausible one (2^32 + 4096 -> 4096).
+    if (v > INT32_MAX) Fail(key, fmt::format("{} is too large", v));
     return v;
   }
   bool Bool(const char* key, bool fallback) const {
@@ -79,8 +83,10 @@ class Config {
     const Json& v = json_.at(key);
     if (v.is_number_integer()) return v.get<int64_t>();
     // Some configs write integers as 4096.0.
-    if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>()))) {
-      return static_cast<int64_t>(v.get<double>());
+    // Range-check before the cast: casting 1e300 to int64_t is undefined (found by fuzz_hf_config).
+    if (v.is_number_float()) {
+      const double d = v.get<double>();
+      if (d >= -9.2e18 && d <= 9.2e18 && d == std::trunc(d)) return static_cast<int64_t>(d);
     }
     Fail(key, fmt::format("expected an integer, got {}", v.dump()));
   }
@@ -102,6 +108,9 @@ void CheckBounds(const Config& c, const ModelSpec& m) {
   check("num_attention_heads", m.attention.num_heads, 1 << 14);
   check("num_key_value_heads", m.attention.num_kv_heads, 1 << 14);
   check("head_dim", m.attention.head_dim, 1 << 14);
+  // The model YAML needs a context length in 1..2^40 (model_loader.cpp); refuse here rather
+  // than write a file `siliconsim models` cannot read back (found by fuzz/fuzz_hf_config).
+  check("max_position_embeddings", m.max_context_tokens, int64_t{1} << 40);
   if (m.attention.num_heads % m.attention.num_kv_heads != 0) {
     c.Fail("num_key_value_heads", fmt::format("{} does not divide num_attention_heads {}",
                                               m.attention.num_kv_heads, m.attention.num_heads));
@@ -132,7 +141,11 @@ std::vector<AttentionKind> FromLayerTypes(const Config& c, const std::vector<std
 
 void ReadCommon(const Config& c, ModelSpec& m) {
   m.hidden_size = static_cast<int>(c.PositiveInt("hidden_size"));
-  m.num_layers = static_cast<int>(c.PositiveInt("num_hidden_layers"));
+  // Bounded before the per-layer vectors below are sized from it: a hostile 2e9 asked for 8 GB
+  // (found by fuzz/fuzz_hf_config; the same limit as CheckBounds).
+  const int64_t layers = c.PositiveInt("num_hidden_layers");
+  if (layers > 10'000) c.Fail("num_hidden_layers", fmt::format("{} is outside 1..{}", layers, 10'000));
+  m.num_layers = static_cast<int>(layers);
   m.vocab_size = c.PositiveInt("vocab_size");
   m.attention.num_heads = static_cast<int>(c.PositiveInt("num_attention_heads"));
   m.attention.num_kv_heads = static_cast<int>(c.Int("num_key_value_heads", m.attention.num_heads));
@@ -195,10 +208,111 @@ void ReadGatedDeltaNet(const Config& c, ModelSpec& m) {
   }
 }
 
+// Llama 4 text model (transformers' Llama4TextConfig): routed experts plus one shared expert of
+// `intermediate_size` on MoE layers, dense layers of `intermediate_size_mlp`; RoPE layers attend
+// within chunks of `attention_chunk_size`, every 4th layer (NoPE) over the whole context, as in
+// llama.cpp (LLM_ARCH_LLAMA4: swa_type CHUNKED, n_swa 8192, set_swa_pattern(4)). Its QK norm is
+// a weightless L2 norm, so it adds no tensors.
+void ReadLlama4(const Config& c, ModelSpec& m) {
+  MoeSpec e;
+  e.num_experts = static_cast<int>(c.PositiveInt("num_local_experts"));
+  e.experts_per_token = static_cast<int>(c.PositiveInt("num_experts_per_tok"));
+  e.expert_intermediate_size = c.PositiveInt("intermediate_size");
+  e.num_shared_experts = 1;
+  e.shared_expert_intermediate_size = e.expert_intermediate_size;
+  m.moe = e;
+  m.ffn.intermediate_size = c.PositiveInt("intermediate_size_mlp");
+  const std::vector<int64_t> moe_layers = c.Ints("moe_layers");
+  const int64_t step = c.Int("interleave_moe_layer_step", 1);
+  if (moe_layers.empty() && step <= 0) c.Fail("interleave_moe_layer_step", "must be greater than zero");
+  for (int i = 0; i < m.num_layers; ++i) {
+    const bool moe = moe_layers.empty() ? (i + 1) % step == 0
+                                        : std::find(moe_layers.begin(), moe_layers.end(), i) != moe_layers.end();
+    m.layer_ffn[static_cast<size_t>(i)] = moe ? FfnKind::kMoe : FfnKind::kDense;
+  }
+  if (!c.Has("attention_chunk_size")) return;  // no chunking: full attention everywhere
+  m.attention.chunk_tokens = static_cast<int>(c.PositiveInt("attention_chunk_size"));
+  const std::vector<std::string> types = c.Strings("layer_types");
+  if (!types.empty()) {
+    m.layer_attention = FromLayerTypes(c, types, m.num_layers);
+    return;
+  }
+  // no_rope_layers[i] is 1 where layer i uses RoPE (and so chunked attention); an empty list
+  // means the default: every `no_rope_layer_interval`-th layer is NoPE.
+  const std::vector<int64_t> rope = c.Ints("no_rope_layers");
+  if (!rope.empty() && static_cast<int>(rope.size()) != m.num_layers) {
+    c.Fail("no_rope_layers", fmt::format("lists {} layers but num_hidden_layers is {}", rope.size(), m.num_layers));
+  }
+  const int64_t interval = c.Int("no_rope_layer_interval", 4);
+  if (rope.empty() && interval <= 0) c.Fail("no_rope_layer_interval", "must be greater than zero");
+  for (int i = 0; i < m.num_layers; ++i) {
+    const bool uses_rope = rope.empty() ? (i + 1) % interval != 0 : rope[static_cast<size_t>(i)] != 0;
+    m.layer_attention[static_cast<size_t>(i)] = uses_rope ? AttentionKind::kChunked : AttentionKind::kFull;
+  }
+}
+
+// Granite 4.0-H (transformers' GraniteMoeHybridConfig): `layer_types` of "mamba" and "attention";
+// every layer also has a shared MLP of `shared_intermediate_size` and, when num_local_experts > 0,
+// routed experts of `intermediate_size` beside it (so the shared MLP is a shared expert).
+void ReadGraniteHybrid(const Config& c, ModelSpec& m) {
+  const std::vector<std::string> types = c.Strings("layer_types");
+  if (types.empty()) c.Fail("layer_types", "missing: the importer needs it to place the Mamba-2 layers");
+  if (static_cast<int>(types.size()) != m.num_layers) {
+    c.Fail("layer_types", fmt::format("lists {} layers but num_hidden_layers is {}", types.size(), m.num_layers));
+  }
+  bool any_mamba = false;
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (types[i] == "mamba") m.layer_attention[i] = AttentionKind::kMamba2;
+    else if (types[i] == "attention") m.layer_attention[i] = AttentionKind::kFull;
+    else c.Fail("layer_types", fmt::format("unknown layer type '{}' (expected mamba or attention)", types[i]));
+    any_mamba = any_mamba || types[i] == "mamba";
+  }
+  if (any_mamba) {
+    Mamba2Spec s;
+    s.num_heads = static_cast<int>(c.PositiveInt("mamba_n_heads"));
+    // "auto" (the transformers default) means expand x hidden_size split over the heads.
+    if (c.Has("mamba_d_head") && !c.json().at("mamba_d_head").is_string()) {
+      s.head_dim = static_cast<int>(c.PositiveInt("mamba_d_head"));
+    } else {
+      s.head_dim = static_cast<int>(c.Int("mamba_expand", 2) * m.hidden_size / s.num_heads);
+    }
+    s.state_size = static_cast<int>(c.PositiveInt("mamba_d_state"));
+    s.num_groups = static_cast<int>(c.Int("mamba_n_groups", 1));
+    s.conv_kernel = static_cast<int>(c.Int("mamba_d_conv", 4));
+    s.conv_bias = c.Bool("mamba_conv_bias", true);
+    s.proj_bias = c.Bool("mamba_proj_bias", false);
+    const auto check = [&](const char* key, int64_t v) {
+      if (v <= 0 || v > (1 << 14)) c.Fail(key, fmt::format("{} is outside 1..{}", v, 1 << 14));
+    };
+    check("mamba_d_head", s.head_dim);
+    check("mamba_n_groups", s.num_groups);
+    check("mamba_d_conv", s.conv_kernel);
+    check("mamba_d_state", s.state_size);
+    if (s.inner_size() % s.num_groups != 0) {
+      c.Fail("mamba_n_groups", fmt::format("{} does not divide the inner width {}", s.num_groups, s.inner_size()));
+    }
+    m.mamba2 = s;
+  }
+  const int64_t shared = c.PositiveInt("shared_intermediate_size");
+  if (c.Int("num_local_experts", 0) > 0) {
+    MoeSpec e;
+    e.num_experts = static_cast<int>(c.PositiveInt("num_local_experts"));
+    e.experts_per_token = static_cast<int>(c.PositiveInt("num_experts_per_tok"));
+    e.expert_intermediate_size = c.PositiveInt("intermediate_size");
+    e.num_shared_experts = 1;
+    e.shared_expert_intermediate_size = shared;
+    m.moe = e;
+    m.ffn.intermediate_size = 0;
+    m.layer_ffn.assign(static_cast<size_t>(m.num_layers), FfnKind::kMoe);
+  } else {
+    m.ffn.intermediate_size = shared;
+  }
+}
+
 ModelSpec FromConfig(const Config& c, const std::string& type) {
   const std::vector<std::string> supported = SupportedHfModelTypes();
   if (std::find(supported.begin(), supported.end(), type) == supported.end() && type != "qwen3_5_text" &&
-      type != "qwen3_5_moe_text") {
+      type != "qwen3_5_moe_text" && type != "llama4_text") {
     std::string message = fmt::format("model_type '{}' is not supported; supported: {}", type, Join(supported, ", "));
     if (auto near = NearestMatch(type, supported)) message += fmt::format(" (did you mean '{}'?)", *near);
     c.Fail("model_type", message);
@@ -210,7 +324,10 @@ ModelSpec FromConfig(const Config& c, const std::string& type) {
     if (type == "qwen2") m.attention.qkv_bias = true;
     if (type == "qwen3") m.attention.qk_norm = true;
     m.ffn.bias = c.Bool("mlp_bias", false);
-    ApplyUniformSlidingWindow(c, m);
+    // Phi-3 declares a window (2047 on the 4k models), but llama.cpp ignores it ("Phi SWA is
+    // currently disabled", src/llama-model.cpp, PR #13676) and mlx-lm's phi3 has none: every
+    // layer attends to, and caches, the whole context.
+    if (type != "phi3") ApplyUniformSlidingWindow(c, m);
   } else if (type == "mixtral") {
     MoeSpec e;
     e.num_experts = static_cast<int>(c.PositiveInt("num_local_experts"));
@@ -268,6 +385,10 @@ ModelSpec FromConfig(const Config& c, const std::string& type) {
       const bool moe = i >= first_dense && freq > 0 && i % freq == 0;
       m.layer_ffn[static_cast<size_t>(i)] = moe ? FfnKind::kMoe : FfnKind::kDense;
     }
+  } else if (type == "llama4" || type == "llama4_text") {
+    ReadLlama4(c, m);
+  } else if (type == "granitemoehybrid") {
+    ReadGraniteHybrid(c, m);
   } else if (type == "gpt_oss") {
     m.attention.qkv_bias = c.Bool("attention_bias", true);
     m.attention.output_bias = m.attention.qkv_bias;
@@ -301,7 +422,7 @@ ModelSpec FromConfig(const Config& c, const std::string& type) {
 std::vector<std::string> SupportedHfModelTypes() {
   return {"llama",     "mistral",      "mixtral",          "phi3",         "qwen2",        "qwen3",
           "qwen3_moe", "qwen3_next",   "qwen3_5",          "qwen3_5_moe",  "gemma2",       "gemma3",
-          "gemma3_text", "deepseek_v2", "deepseek_v3",     "gpt_oss"};
+          "gemma3_text", "deepseek_v2", "deepseek_v3",     "gpt_oss",      "llama4",       "granitemoehybrid"};
 }
 
 ModelSpec ImportHfConfig(std::string_view json_text, const std::string& name) {

@@ -80,13 +80,14 @@ std::vector<std::pair<AttentionKind, FfnKind>> ReadLayers(const MapView& model, 
     const MapView run(f, list[i], JoinPath(path, i), {"count", "attention", "ffn"});
     const int count = ReadSize(f, run.Required("count"), run.PathOf("count"), 10'000);
     const std::string a = ReadChoice(f, run.Required("attention"), run.PathOf("attention"),
-                                     {"full", "sliding", "chunked", "linear", "mla"});
+                                     {"full", "sliding", "chunked", "linear", "mla", "mamba2"});
     const std::string ffn = ReadChoice(f, run.Required("ffn"), run.PathOf("ffn"), {"dense", "moe"});
     const AttentionKind kind = a == "full" ? AttentionKind::kFull
                                : a == "sliding" ? AttentionKind::kSliding
                                : a == "chunked" ? AttentionKind::kChunked
                                : a == "linear" ? AttentionKind::kLinear
-                                               : AttentionKind::kMla;
+                               : a == "mla"    ? AttentionKind::kMla
+                                               : AttentionKind::kMamba2;
     if (static_cast<int>(layers.size()) + count > num_layers) {
       f.Fail(run.Required("count"), run.PathOf("count"),
              fmt::format("the runs add up to more than num_layers ({})", num_layers));
@@ -103,7 +104,7 @@ ModelSpec ReadModel(const YamlFile& f, const YAML::Node& node, const std::string
   const MapView m(f, node, path,
                   {"id", "name", "family", "aliases", "source", "hidden_size", "num_layers", "vocab_size",
                    "tie_word_embeddings", "max_context_tokens", "norms_per_layer", "attention", "mla",
-                   "linear_attention", "ffn", "moe", "layers", "published"});
+                   "linear_attention", "mamba2", "ffn", "moe", "layers", "published"});
   ModelSpec s;
   const YAML::Node id = m.Required("id");
   s.id = ReadNonEmptyString(f, id, m.PathOf("id"));
@@ -157,6 +158,24 @@ ModelSpec ReadModel(const YamlFile& f, const YAML::Node& node, const std::string
     x.conv_kernel = ReadSize(f, a.Required("conv_kernel"), a.PathOf("conv_kernel"));
     s.linear_attention = x;
   }
+  if (auto n = m.Optional("mamba2")) {
+    const MapView a(f, *n, m.PathOf("mamba2"),
+                    {"num_heads", "head_dim", "state_size", "num_groups", "conv_kernel", "conv_bias", "proj_bias"});
+    Mamba2Spec x;
+    x.num_heads = ReadSize(f, a.Required("num_heads"), a.PathOf("num_heads"), 1 << 14);
+    x.head_dim = ReadSize(f, a.Required("head_dim"), a.PathOf("head_dim"), 1 << 14);
+    x.state_size = ReadSize(f, a.Required("state_size"), a.PathOf("state_size"), 1 << 14);
+    const YAML::Node groups = a.Required("num_groups");
+    x.num_groups = ReadSize(f, groups, a.PathOf("num_groups"), 1 << 14);
+    if (x.inner_size() % x.num_groups != 0) {
+      f.Fail(groups, a.PathOf("num_groups"),
+             fmt::format("{} does not divide the inner width num_heads x head_dim = {}", x.num_groups, x.inner_size()));
+    }
+    x.conv_kernel = ReadSize(f, a.Required("conv_kernel"), a.PathOf("conv_kernel"), 1 << 10);
+    x.conv_bias = OptionalBool(a, "conv_bias", true);
+    x.proj_bias = OptionalBool(a, "proj_bias");
+    s.mamba2 = x;
+  }
   if (auto n = m.Optional("ffn")) {
     const MapView a(f, *n, m.PathOf("ffn"), {"intermediate_size", "gated", "bias"});
     s.ffn.intermediate_size = ReadSize64(f, a.Required("intermediate_size"), a.PathOf("intermediate_size"));
@@ -206,6 +225,7 @@ ModelSpec ReadModel(const YamlFile& f, const YAML::Node& node, const std::string
   if (uses(AttentionKind::kLinear) && !s.linear_attention) {
     f.Fail(node, m.PathOf("linear_attention"), "linear layers need a linear_attention section");
   }
+  if (uses(AttentionKind::kMamba2) && !s.mamba2) f.Fail(node, m.PathOf("mamba2"), "mamba2 layers need a mamba2 section");
   if (std::find(s.layer_ffn.begin(), s.layer_ffn.end(), FfnKind::kMoe) != s.layer_ffn.end() && !s.moe) {
     f.Fail(node, m.PathOf("moe"), "moe layers need a moe section");
   }
@@ -315,6 +335,13 @@ std::string WriteModelYaml(const ModelSpec& m) {
         "conv_kernel: {}}}\n",
         l.num_key_heads, l.num_value_heads, l.key_head_dim, l.value_head_dim, l.conv_kernel);
   }
+  if (m.mamba2) {
+    const Mamba2Spec& x = *m.mamba2;
+    y += fmt::format(
+        "    mamba2: {{num_heads: {}, head_dim: {}, state_size: {}, num_groups: {}, conv_kernel: {}, conv_bias: {}, "
+        "proj_bias: {}}}\n",
+        x.num_heads, x.head_dim, x.state_size, x.num_groups, x.conv_kernel, Bool(x.conv_bias), Bool(x.proj_bias));
+  }
   if (m.ffn.intermediate_size > 0) {
     y += fmt::format("    ffn: {{intermediate_size: {}, gated: {}, bias: {}}}\n", m.ffn.intermediate_size,
                      Bool(m.ffn.gated), Bool(m.ffn.bias));
@@ -376,28 +403,34 @@ ModelDatabase ModelDatabase::Load(const DataSources& sources) {
   return ModelDatabase(std::move(models), std::move(warnings));
 }
 
-ModelSpec ModelDatabase::Resolve(std::string_view query) const {
+ModelSpec ModelDatabase::Resolve(std::string_view query) const { return ResolveWithWeights(query).spec; }
+
+ResolvedModel ModelDatabase::ResolveWithWeights(std::string_view query) const {
   const std::string q(query);
+  if (ToLower(q).ends_with(".gguf")) {
+    const GgufHeader header = ReadGgufHeader(q);  // the header only; throws InputError on a bad file
+    return {ModelSpecFromGguf(header, q), ImportedWeightsFromGguf(header, q)};
+  }
   if (q.ends_with(".yaml") || q.ends_with(".yml")) {
     std::vector<ModelSpec> models = LoadModelsFromString(ReadTextFile(q), q);
     if (models.size() != 1) {
       throw UsageError(fmt::format("{} holds {} models; --model needs a file with exactly one", q, models.size()));
     }
-    return models.front();
+    return {models.front(), std::nullopt};
   }
   if (q.ends_with(".json")) {
     ModelSpec m = ImportHfConfigFile(q);
     m.id = m.name = q;
     m.source = q;
-    return m;
+    return {m, std::nullopt};
   }
   const std::string lowered = ToLower(query);
   for (const ModelSpec& m : models_) {
-    if (ToLower(m.id) == lowered) return m;
+    if (ToLower(m.id) == lowered) return {m, std::nullopt};
   }
   for (const ModelSpec& m : models_) {
     for (const std::string& alias : m.aliases) {
-      if (ToLower(alias) == lowered) return m;
+      if (ToLower(alias) == lowered) return {m, std::nullopt};
     }
   }
   std::vector<std::string> names;
@@ -407,7 +440,7 @@ ModelSpec ModelDatabase::Resolve(std::string_view query) const {
   }
   std::string message = fmt::format("unknown model '{}'", query);
   if (auto near = NearestMatch(query, names)) message += fmt::format("; did you mean '{}'?", *near);
-  message += " ('siliconsim models' lists every model; a path to a model .yaml or a config.json also works)";
+  message += " ('siliconsim models' lists every model; a path to a model .yaml, a config.json or a .gguf file also works)";
   throw UsageError(message);
 }
 

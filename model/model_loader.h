@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/data_sources.h"
+#include "model/gguf_model.h"
 #include "model/model_spec.h"
 
 namespace siliconsim {
@@ -36,7 +37,7 @@ std::string WriteModelYaml(const ModelSpec& model);
 double PublishedTolerance(const PublishedCount& count);
 
 /// Every model in the built-in data and overlays; users name models by id, HF repo alias,
-/// or a path to a model YAML or a config.json.
+/// or a path to a model YAML, a config.json or a GGUF file.
 class ModelDatabase {
  public:
   static ModelDatabase Load(const DataSources& sources);
@@ -46,8 +47,13 @@ class ModelDatabase {
   const Warnings& warnings() const { return warnings_; }
 
   /// One model, or an InputError that suggests the nearest id for an unknown name.
-  /// A name ending in .yaml/.yml or .json is read from disk.
+  /// A name ending in .yaml/.yml, .json or .gguf is read from disk (of a GGUF file, only the
+  /// header: metadata and tensor infos, never the tensor data).
   ModelSpec Resolve(std::string_view query) const;
+
+  /// Same, plus the exact per-tensor types when `query` is a GGUF file, which predictions use in
+  /// place of the rule-based GGUF mixture.
+  ResolvedModel ResolveWithWeights(std::string_view query) const;
 
  private:
   std::vector<ModelSpec> models_;

@@ -86,6 +86,26 @@ void AddLinearAttention(const ModelSpec& m, int i, InventoryBuilder& b) {
   b.AddBlock(i, "ssm_out.weight", {value, d});
 }
 
+// Mamba-2 as llama.cpp names it (llama-arch.cpp LLM_TENSOR_SSM_*; convert_hf_to_gguf.py maps
+// in_proj, conv1d, dt_bias, A_log, D, norm, out_proj): in_proj yields z, x, B, C and dt at once.
+void AddMamba2(const ModelSpec& m, int i, InventoryBuilder& b) {
+  const Mamba2Spec& s = *m.mamba2;
+  const int64_t d = m.hidden_size;
+  const int64_t inner = s.inner_size();
+  const int64_t heads = s.num_heads;
+  const int64_t in_proj = 2 * inner + 2 * int64_t{s.num_groups} * s.state_size + heads;  // z, x, B, C, dt
+  b.AddBlock(i, "ssm_in.weight", {d, in_proj});
+  if (s.proj_bias) b.AddBlock(i, "ssm_in.bias", {in_proj});
+  b.AddBlock(i, "ssm_conv1d.weight", {s.conv_kernel, s.conv_channels()});
+  if (s.conv_bias) b.AddBlock(i, "ssm_conv1d.bias", {s.conv_channels()});
+  b.AddBlock(i, "ssm_dt.bias", {heads});
+  b.AddBlock(i, "ssm_a", {1, heads});
+  b.AddBlock(i, "ssm_d", {1, heads});
+  b.AddBlock(i, "ssm_norm.weight", {inner / s.num_groups, s.num_groups});  // grouped RMSNorm before out_proj
+  b.AddBlock(i, "ssm_out.weight", {inner, d});
+  if (s.proj_bias) b.AddBlock(i, "ssm_out.bias", {d});
+}
+
 void AddDenseFfn(const ModelSpec& m, int i, InventoryBuilder& b) {
   const int64_t d = m.hidden_size;
   const int64_t f = m.ffn.intermediate_size;
@@ -133,6 +153,7 @@ const char* ToString(AttentionKind kind) {
     case AttentionKind::kChunked: return "chunked";
     case AttentionKind::kLinear: return "linear";
     case AttentionKind::kMla: return "mla";
+    case AttentionKind::kMamba2: return "mamba2";
   }
   return "?";
 }
@@ -164,6 +185,7 @@ TensorInventory BuildTensorInventory(const ModelSpec& m) {
       case AttentionKind::kChunked: AddSoftmaxAttention(m, i, b); break;
       case AttentionKind::kMla: AddMla(m, i, b); break;
       case AttentionKind::kLinear: AddLinearAttention(m, i, b); break;
+      case AttentionKind::kMamba2: AddMamba2(m, i, b); break;
     }
     if (m.norms_per_layer == 4) {
       b.AddBlock(i, "post_attention_norm.weight", {d});
@@ -218,6 +240,16 @@ LayerCache LayerCacheShape(const ModelSpec& m, int layer) {
       const int64_t conv = int64_t{l.conv_kernel - 1} *
                            (2 * int64_t{l.num_key_heads} * l.key_head_dim + int64_t{l.num_value_heads} * l.value_head_dim);
       c.state_bytes = (recurrent + conv) * kStateBytesPerElement;
+      break;
+    }
+    case AttentionKind::kMamba2: {
+      // llama.cpp's recurrent memory (llama-memory-recurrent.cpp) keeps, per sequence and layer,
+      // the last d_conv-1 inputs of the convolution and the SSM state, both in f32.
+      const Mamba2Spec& s = *m.mamba2;
+      constexpr int64_t kStateBytesPerElement = 4;
+      const int64_t conv = int64_t{s.conv_kernel - 1} * s.conv_channels();
+      const int64_t ssm = s.inner_size() * s.state_size;  // n_heads x head_dim x d_state
+      c.state_bytes = (conv + ssm) * kStateBytesPerElement;
       break;
     }
   }

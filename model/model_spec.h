@@ -21,6 +21,7 @@ enum class AttentionKind {
   kChunked,  ///< attends within fixed chunks of `chunk_tokens` (Llama 4)
   kLinear,   ///< linear attention / state-space: a constant-size state, no per-token cache
   kMla,      ///< multi-head latent attention (DeepSeek): caches a compressed latent + rope key
+  kMamba2,   ///< Mamba-2 selective state-space mixer (Granite 4.0-H, Nemotron-H): a constant f32 state
 };
 
 /// The feed-forward block of a layer.
@@ -56,6 +57,23 @@ struct LinearAttentionSpec {
   int key_head_dim = 0;
   int value_head_dim = 0;
   int conv_kernel = 0;
+};
+
+/// Mamba-2 mixer layers (Granite 4.0-H, Nemotron-H, Falcon-H1). The inner width is
+/// num_heads * head_dim; B and C are shared by the heads of each of num_groups groups.
+struct Mamba2Spec {
+  int num_heads = 0;
+  int head_dim = 0;
+  int state_size = 0;   ///< d_state: state elements per head dimension
+  int num_groups = 1;   ///< n_groups of B/C projections
+  int conv_kernel = 4;  ///< d_conv of the causal depthwise convolution
+  bool conv_bias = true;
+  bool proj_bias = false;  ///< biases on in_proj and out_proj
+
+  /// d_inner: the width of x, z and the gated output.
+  int64_t inner_size() const { return int64_t{num_heads} * head_dim; }
+  /// Channels the convolution runs over: x, B and C.
+  int64_t conv_channels() const { return inner_size() + 2 * int64_t{num_groups} * state_size; }
 };
 
 /// Feed-forward shape of dense layers.
@@ -108,6 +126,7 @@ struct ModelSpec {
   AttentionSpec attention;
   std::optional<MlaSpec> mla;
   std::optional<LinearAttentionSpec> linear_attention;
+  std::optional<Mamba2Spec> mamba2;
   FfnSpec ffn;
   std::optional<MoeSpec> moe;
 
@@ -144,7 +163,7 @@ ParamCounts CountParams(const TensorInventory& tensors);
 struct LayerCache {
   int64_t kv_elements_per_token = 0;  ///< cached K+V elements each token adds while the layer still grows
   std::optional<int64_t> max_tokens;  ///< tokens after which the layer stops growing (window, chunk)
-  int64_t state_bytes = 0;            ///< constant state (linear attention), independent of context
+  int64_t state_bytes = 0;            ///< constant state (linear attention, Mamba-2), independent of context
 };
 LayerCache LayerCacheShape(const ModelSpec& model, int layer);
 

@@ -1,0 +1,180 @@
+// predict, fit, which-mac, sweep, calibrate and validate published, driven in-process.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "cli/app.h"
+#include "tests/cli/cli_test_util.h"
+
+namespace siliconsim {
+namespace {
+
+using cli_test::Invoke;
+using Json = nlohmann::json;
+
+const std::string kCalibration = std::string(SILICONSIM_SOURCE_DATA_DIR) + "/calibration/";
+
+TEST(PredictCommandTest, JsonHasTheContractKeysForEveryCombination) {
+  const auto r = Invoke({"predict", "--model", "llama-3.1-8b", "--quant", "Q4_K_M,mlx-4bit", "--chip", "m4-max-40c",
+                         "--memory", "48", "--prompt", "512", "--gen", "0,128", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_EQ(j.size(), 4u);  // 2 quants x 2 gen lengths
+  for (const Json& row : j) {
+    for (const char* key : {"model", "quant", "chip", "engine", "weights_bytes", "kv_cache_bytes", "total_bytes", "fits",
+                            "prefill_tps", "ttft_s", "decode_tps", "e2e_s", "bound"}) {
+      EXPECT_TRUE(row.contains(key)) << key;
+    }
+    EXPECT_TRUE(row["fits"].get<bool>());
+    EXPECT_EQ(row["engine"], row["quant"] == "mlx-4bit" ? "mlx" : "llama.cpp-metal");
+  }
+  EXPECT_TRUE(j[0]["decode_tps"].is_null());  // pp512 alone
+  EXPECT_GT(j[1]["decode_tps"].get<double>(), 20);
+}
+
+TEST(PredictCommandTest, ExplainShowsTheRoofsOfEveryOp) {
+  const auto r = Invoke({"predict", "--model", "llama-2-7b", "--quant", "Q4_0", "--chip", "m1-max-32c", "--explain"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* text : {"op time = (t_mem^p + t_compute^p)^(1/p)", "attention projections", "dense FFN", "LM head",
+                           "attention, full (32 layers", "overhead:", "memory: weights"}) {
+    EXPECT_NE(r.out.find(text), std::string::npos) << text;
+  }
+}
+
+TEST(PredictCommandTest, DoesNotFitSaysWhyAndHowToRaiseTheLimit) {
+  const auto r = Invoke({"predict", "--model", "llama-3.3-70b", "--quant", "Q4_K_M", "--chip", "m4-max-40c", "--memory",
+                         "36,48,64", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  // ~40 GiB: over what 36 GiB can give at all, over 48 GB's 36 GiB default limit but under
+  // 48 - 4.8 GiB after raising it, and under 64 GB's 48 GiB default limit.
+  EXPECT_EQ(j[0]["fit"], "does-not-fit");
+  EXPECT_EQ(j[1]["fit"], "fits-after-raising-limit");
+  EXPECT_NE(j[1]["fit_reason"].get<std::string>().find("sudo sysctl iogpu.wired_limit_mb="), std::string::npos);
+  EXPECT_EQ(j[2]["fit"], "fits");
+}
+
+TEST(PredictCommandTest, BadInputIsExitTwo) {
+  EXPECT_EQ(Invoke({"predict", "--model", "llama-3.1-8b", "--quant", "Q4_K_Z", "--chip", "m4-max-40c"}).status, 2);
+  const auto wrong = Invoke({"predict", "--model", "llama-3.1-8b", "--quant", "mlx-4bit", "--chip", "m4-max-40c",
+                             "--engine", "llama.cpp-metal"});
+  EXPECT_EQ(wrong.status, 2);
+  EXPECT_NE(wrong.err.find("engine llama.cpp-metal runs GGUF weights"), std::string::npos) << wrong.err;
+  EXPECT_EQ(Invoke({"predict", "--model", "llama-3.1-8b", "--quant", "Q4_0", "--chip", "m4", "--prompt", "1k..2k:x1"}).status, 2);
+}
+
+TEST(FitCommandTest, AnswersWhichModelsFitA48GbM4Pro) {
+  const auto r = Invoke({"fit", "--chip", "M4 Pro", "--memory", "48", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_GT(j.size(), 50u);
+  bool has_70b = false;
+  bool has_8b = false;
+  for (const Json& row : j) {
+    EXPECT_TRUE(row["fits"].get<bool>());
+    EXPECT_LE(row["total_bytes"].get<double>(), row["memory_limit_bytes"].get<double>());
+    has_70b |= row["model"] == "llama-3.3-70b";
+    has_8b |= row["model"] == "llama-3.1-8b";
+  }
+  EXPECT_FALSE(has_70b);  // 70B in 4 bits needs ~40 GiB: over the 36 GiB default limit
+  EXPECT_TRUE(has_8b);
+}
+
+TEST(WhichMacCommandTest, SeventyBAt32kAndTenTokensPerSecond) {
+  const auto r = Invoke({"which-mac", "--model", "llama-3.3-70b", "--quant", "Q4_K_M", "--ctx", "32k", "--min-tps", "10",
+                         "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_FALSE(j.empty());
+  double last_memory = 0;
+  for (const Json& row : j) {
+    EXPECT_GE(row["decode_tps"].get<double>(), 10);
+    EXPECT_TRUE(row["fits"].get<bool>());
+    EXPECT_GE(row["memory_gb"].get<double>(), last_memory);  // smallest first
+    last_memory = row["memory_gb"].get<double>();
+    EXPECT_GE(row["memory_gb"].get<double>(), 64);
+  }
+}
+
+TEST(SweepCommandTest, OneRowPerContextAndDecodeSlowsDown) {
+  const auto r = Invoke({"sweep", "--model", "qwen3-8b", "--quant", "Q4_K_M", "--chip", "m4-pro-20c", "--memory", "48",
+                         "--ctx", "1k..64k:x2", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_EQ(j.size(), 7u);
+  for (size_t i = 1; i < j.size(); ++i) {
+    EXPECT_LT(j[i]["decode_tps"].get<double>(), j[i - 1]["decode_tps"].get<double>());
+    EXPECT_GT(j[i]["kv_cache_bytes"].get<double>(), j[i - 1]["kv_cache_bytes"].get<double>());
+  }
+}
+
+// The shipped engines meet the bar on the calibration data: MAPE <= 10% for decode and
+// <= 15% for prefill, per engine.
+TEST(ValidatePublishedTest, ShippedEnginesMeetTheAccuracyBar) {
+  const auto r = Invoke({"validate", "published", kCalibration + "llamacpp_metal_llama2_7b.csv", kCalibration + "mlx_lm.csv",
+                         "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::map<std::string, std::pair<double, int>> sums;
+  for (const Json& row : Json::parse(r.out)) {
+    auto& s = sums[row["engine"].get<std::string>() + " " + row["phase"].get<std::string>()];
+    s.first += std::abs(row["error_pct"].get<double>());
+    s.second += 1;
+  }
+  ASSERT_EQ(sums.size(), 4u);
+  for (const auto& [key, s] : sums) {
+    const double mape = s.first / s.second;
+    EXPECT_LE(mape, key.ends_with("decode") ? 10.0 : 15.0) << key;
+  }
+  EXPECT_EQ(sums["llama.cpp-metal decode"].second, 64);
+  EXPECT_EQ(sums["mlx prefill"].second, 31);
+}
+
+double Mape(const std::string& json) {
+  double sum = 0;
+  int n = 0;
+  for (const Json& row : Json::parse(json)) {
+    sum += std::abs(row["error_pct"].get<double>());
+    ++n;
+  }
+  return n > 0 ? sum / n : 1e9;
+}
+
+// calibrate reproduces the shipped llama.cpp engine from the data: the refitted engine, used as an
+// overlay, predicts the rows as well as the shipped one.
+TEST(CalibrateCommandTest, RefitReproducesTheShippedEngine) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "siliconsim_calibrate_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "engines");
+  const std::string csv = kCalibration + "llamacpp_metal_llama2_7b.csv";
+  const auto r = Invoke({"calibrate", csv, "--save-engines", (dir / "engines").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("llama.cpp-metal decode"), std::string::npos) << r.out;
+  ASSERT_TRUE(std::filesystem::exists(dir / "engines" / "llama_cpp_metal.yaml"));
+  const auto shipped = Invoke({"validate", "published", csv, "--format", "json"});
+  const auto refit = Invoke({"validate", "published", csv, "--format", "json", "--data", dir.string()});
+  ASSERT_EQ(shipped.status, 0) << shipped.err;
+  ASSERT_EQ(refit.status, 0) << refit.err;
+  EXPECT_NEAR(Mape(refit.out), Mape(shipped.out), 0.5);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CalibrateCommandTest, AMeasurementOfAnUnknownChipNamesItsRow) {
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / "siliconsim_bad_rows.csv";
+  {
+    std::ofstream out(file);
+    out << "chip,gpu_cores,bw_gbs,model,quant,pp512_tps,tg128_tps,source\n"
+           "M9 Hyper,99,100,llama-2-7b,Q4_0,100,10,test\n";
+  }
+  const auto r = Invoke({"calibrate", file.string()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(":2:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("M9 Hyper"), std::string::npos) << r.err;
+  std::filesystem::remove(file);
+}
+
+}  // namespace
+}  // namespace siliconsim

@@ -1,0 +1,189 @@
+// The simulator against hand-computed cases, invariants over the whole database, the working-set
+// rule against every public report, and the shipped engines against the calibration data.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "common/data_sources.h"
+#include "engine/engine_db.h"
+#include "hardware/chip_db.h"
+#include "model/model_loader.h"
+#include "model/quant_db.h"
+#include "sim/peaks.h"
+#include "sim/simulate.h"
+#include "sim/weights.h"
+
+namespace siliconsim::sim {
+namespace {
+
+struct Databases {
+  ChipDatabase chips = ChipDatabase::Load(DataSources{});
+  ModelDatabase models = ModelDatabase::Load(DataSources{});
+  QuantDatabase quants = QuantDatabase::Load(DataSources{});
+  EngineDatabase engines = EngineDatabase::Load(DataSources{});
+};
+const Databases& Db() {
+  static const Databases db;
+  return db;
+}
+
+// An engine with no losses: full bandwidth, a sharp roofline, no overheads, 2 FLOP per weight.
+EngineSpec IdealEngine() {
+  EngineSpec e = Db().engines.Resolve("llama.cpp-metal");
+  for (EngineParam& p : e.params) p.value = 1.0;
+  e.param(EngineParamId::kOverlapExponent).value = 64;
+  e.param(EngineParamId::kDispatchSeconds).value = 0;
+  e.param(EngineParamId::kStepOverheadSeconds).value = 0;
+  for (KernelCost& k : e.kernels) {
+    k.decode_ops_per_weight.value = 2;
+    k.prefill_ops_per_weight.value = 2;
+  }
+  return e;
+}
+
+ChipPeaks Peaks(double bandwidth_gbs, double tflops) {
+  ChipPeaks p;
+  p.memory_bandwidth_gbs = bandwidth_gbs;
+  p.alu_tflops = tflops;
+  p.matmul_tflops = tflops;
+  return p;
+}
+
+TEST(SimulateTest, DecodeOfLlama2F16IsItsWeightBytesOverBandwidth) {
+  // Llama-2-7B by hand: 32 layers, hidden 4096, FFN 11008, vocab 32000, untied. F16 matrices,
+  // F32 norms. One token reads every matrix, one embedding row and the LM head, plus its own
+  // K and V (32 layers x 2 x 4096 x 2 bytes).
+  const double matrices = 32.0 * (4 * 4096.0 * 4096 + 3 * 4096.0 * 11008) + 4096.0 * 32000;  // + LM head
+  const double norms = (2 * 32 + 1) * 4096.0 * 4;
+  const double bytes = matrices * 2 + norms + 4096 * 2 /* one embedding row */ + 32 * 2 * 4096 * 2.0;
+  const EngineSpec engine = IdealEngine();
+  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
+  const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf);
+  const CompiledModel c = Compile(model, plan, engine);
+  Workload w;
+  w.prompt_tokens = 0;
+  w.gen_tokens = 1;
+  const Prediction p = Predict(c, Peaks(100, 1000), w);
+  EXPECT_NEAR(p.decode.tokens_per_second, 100e9 / bytes, 100e9 / bytes * 1e-4);
+  EXPECT_EQ(p.decode.bound, "memory");
+}
+
+TEST(SimulateTest, PrefillIsTwoFlopsPerWeightPerTokenWhenComputeBound) {
+  // 512 tokens through Llama-2-7B at 1 TFLOPS: 2 x 512 x (matrices without the LM head), plus
+  // causal attention 4 x 32 heads x 128 x (1 + ... + 512) per layer, plus one token's LM head.
+  const double matrices = 32.0 * (4 * 4096.0 * 4096 + 3 * 4096.0 * 11008);
+  const double attention = 32 * 4.0 * 32 * 128 * (512.0 * 513 / 2);
+  const double flops = 2 * 512 * matrices + attention + 2 * 4096.0 * 32000;
+  const EngineSpec engine = IdealEngine();
+  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
+  const CompiledModel c = Compile(model, PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf), engine);
+  Workload w;
+  w.prompt_tokens = 512;
+  w.gen_tokens = 0;
+  const Prediction p = Predict(c, Peaks(1e6, 1), w);  // bandwidth so high only compute counts
+  EXPECT_NEAR(p.prefill.seconds, flops / 1e12, flops / 1e12 * 2e-3);
+  EXPECT_EQ(p.prefill.bound, "compute");
+}
+
+TEST(SimulateTest, SlidingLayersStopGrowingAtTheirWindow) {
+  const ModelSpec& model = Db().models.Resolve("gemma-3-27b");
+  const CompiledModel c = Compile(model, PlanGgufWeights(model, *Db().quants.Resolve("Q4_K_M").gguf),
+                                  Db().engines.Resolve("llama.cpp-metal"));
+  auto kv = [&](int64_t tokens) {
+    Workload w;
+    w.prompt_tokens = tokens;
+    w.gen_tokens = 0;
+    return EstimateMemory(c, Peaks(400, 10), w).kv_cache_bytes;
+  };
+  // Beyond the 1024-token window only the full layers (1 in 6) keep growing.
+  const double full_per_token = (kv(64000) - kv(32000)) / 32000;
+  const double all_per_token = (kv(1000) - kv(500)) / 500;
+  EXPECT_NEAR(full_per_token / all_per_token, 10.0 / 62.0, 1e-9);
+}
+
+TEST(SimulateTest, WorkingSetRuleTracksEveryPublicReport) {
+  // ../shared/data/metal_working_set.csv, copied to data/calibration/: within 15% of each report.
+  std::ifstream in(std::string(SILICONSIM_SOURCE_DATA_DIR) + "/calibration/metal_working_set.csv");
+  ASSERT_TRUE(in);
+  std::string line;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#' || line.starts_with("chip,")) continue;
+    std::stringstream s(line);
+    std::string chip, ram, value, unit;
+    std::getline(s, chip, ',');
+    std::getline(s, ram, ',');
+    std::getline(s, value, ',');
+    std::getline(s, unit, ',');
+    const double ram_bytes = std::stod(ram) * 1024.0 * 1024 * 1024;
+    const double reported = std::stod(value) * (unit == "GiB" ? 1024.0 * 1024 * 1024 : 1e9);
+    EXPECT_NEAR(DefaultGpuWorkingSetBytes(ram_bytes) / reported, 1.0, 0.15) << line;
+    ++rows;
+  }
+  EXPECT_GE(rows, 8);
+}
+
+// Invariants over every model, for two quants and three chips.
+TEST(SimulateInvariantsTest, HoldOverTheWholeDatabase) {
+  const EngineSpec& engine = Db().engines.Resolve("llama.cpp-metal");
+  const ChipSpec& slow = Db().chips.Resolve("m2-max-38c");
+  const ChipSpec& fast = Db().chips.Resolve("m2-ultra-76c");
+  const ChipPeaks slow_peaks = PeaksOf(slow, Db().chips.chips());
+  ChipPeaks faster = slow_peaks;
+  faster.memory_bandwidth_gbs *= 1.5;
+  (void)fast;
+  const std::vector<std::string> ladder = {"Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "F16"};
+  int checked = 0;
+  for (const ModelSpec& model : Db().models.models()) {
+    const ParamCounts counts = CountParams(BuildTensorInventory(model));
+    EXPECT_LE(counts.active, counts.total) << model.id;
+    double previous_weights = 0;
+    for (const std::string& q : ladder) {
+      const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve(q).gguf);
+      EXPECT_GE(plan.total_bytes, previous_weights) << model.id << " " << q;  // fewer bits never weigh more
+      previous_weights = static_cast<double>(plan.total_bytes);
+      if (q != "Q4_K_M" && q != "Q8_0") continue;
+      const CompiledModel c = Compile(model, plan, engine);
+      double last_tps = 1e300;
+      double last_bytes = 0;
+      for (int64_t depth : {0, 1024, 8192, 32768}) {
+        Workload w;
+        w.prompt_tokens = 0;
+        w.gen_tokens = 64;
+        w.depth_tokens = depth;
+        const Prediction p = Predict(c, slow_peaks, w);
+        EXPECT_LE(p.decode.tokens_per_second, last_tps * (1 + 1e-12)) << model.id << " depth " << depth;
+        EXPECT_GE(p.memory.total_bytes, last_bytes) << model.id << " depth " << depth;
+        last_tps = p.decode.tokens_per_second;
+        last_bytes = p.memory.total_bytes;
+        EXPECT_GE(Predict(c, faster, w).decode.tokens_per_second, p.decode.tokens_per_second) << model.id;
+        EXPECT_GT(p.decode.tokens_per_second, 0);
+        EXPECT_TRUE(std::isfinite(p.decode.tokens_per_second));
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 300);
+}
+
+TEST(SimulateTest, MoeDecodeReadsOnlyTheActiveExperts) {
+  const ModelSpec& model = Db().models.Resolve("qwen3-30b-a3b");
+  const EngineSpec engine = IdealEngine();
+  const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve("Q8_0").gguf);
+  const CompiledModel c = Compile(model, plan, engine);
+  Workload w;
+  w.prompt_tokens = 0;
+  w.gen_tokens = 1;
+  const Prediction p = Predict(c, Peaks(100, 1000), w, /*explain=*/true);
+  double read = 0;
+  for (const OpTime& op : p.decode.ops) read += op.bytes;
+  // 8 of 128 experts: the bytes read are far below the file and near the active share.
+  EXPECT_LT(read, 0.2 * static_cast<double>(plan.total_bytes));
+  EXPECT_GT(read, 0.08 * static_cast<double>(plan.total_bytes));
+}
+
+}  // namespace
+}  // namespace siliconsim::sim
