@@ -187,7 +187,7 @@ Examples:
           if (fo->min_tps && p.decode.tokens_per_second < *fo->min_tps) continue;
           Json r = PredictionRecord(s, w, p);
           r["max_context_tokens"] = LargestContext(compiled, runner.Peaks(s), w);
-          ranked.push_back({static_cast<double>(CountParams(BuildTensorInventory(model->resolved.spec)).total),
+          ranked.push_back({static_cast<double>(CountParams(runner.Inventory(s)).total),
                             compiled.weights_bytes, std::move(r)});
         }
       }

@@ -91,11 +91,20 @@ const sim::CompiledModel& ScenarioRunner::Compiled(const Scenario& s) {
   auto it = compiled_.find(key);
   if (it == compiled_.end()) {
     auto entry = std::make_unique<CompiledEntry>();
-    entry->plan = PlanWeights(s);
+    entry->plan = PlanWeights(s, Inventory(s));
     entry->compiled = sim::Compile(s.model->resolved.spec, entry->plan, *s.engine);
     it = compiled_.emplace(key, std::move(entry)).first;
   }
   return it->second->compiled;
+}
+
+const TensorInventory& ScenarioRunner::Inventory(const Scenario& s) {
+  const std::string key = fmt::format("{}|{}", s.model->query, s.model->resolved.spec.id);
+  auto it = inventories_.find(key);
+  if (it == inventories_.end()) {
+    it = inventories_.emplace(key, std::make_unique<TensorInventory>(BuildTensorInventory(s.model->resolved.spec))).first;
+  }
+  return *it->second;
 }
 
 const sim::ChipPeaks& ScenarioRunner::Peaks(const Scenario& s) {

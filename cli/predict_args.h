@@ -46,6 +46,8 @@ class ScenarioRunner {
   sim::Prediction Run(const Scenario& s, const sim::Workload& w, bool explain = false);
   const sim::CompiledModel& Compiled(const Scenario& s);
   const sim::ChipPeaks& Peaks(const Scenario& s);
+  /// The model's tensor inventory, built once per model.
+  const TensorInventory& Inventory(const Scenario& s);
 
  private:
   struct CompiledEntry {
@@ -55,6 +57,7 @@ class ScenarioRunner {
   const SimData& data_;
   std::map<std::string, std::unique_ptr<CompiledEntry>> compiled_;
   std::map<std::string, std::unique_ptr<sim::ChipPeaks>> peaks_;
+  std::map<std::string, std::unique_ptr<TensorInventory>> inventories_;
   std::optional<int> threads_;
 };
 

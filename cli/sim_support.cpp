@@ -54,7 +54,9 @@ void CheckCompatible(const EngineSpec& engine, const ChipSpec& chip, const Quant
   if (!quant.choice && model.empty()) throw UsageError("no quantization given");
 }
 
-sim::WeightPlan PlanWeights(const Scenario& s) {
+sim::WeightPlan PlanWeights(const Scenario& s) { return PlanWeights(s, BuildTensorInventory(s.model->resolved.spec)); }
+
+sim::WeightPlan PlanWeights(const Scenario& s, const TensorInventory& tensors) {
   const ModelSpec& model = s.model->resolved.spec;
   if (!s.quant.choice) {
     if (!s.model->resolved.gguf_weights) {
@@ -63,12 +65,12 @@ sim::WeightPlan PlanWeights(const Scenario& s) {
     return sim::PlanImportedWeights(model, *s.model->resolved.gguf_weights, fmt::format("GGUF file {}", s.model->query));
   }
   const QuantChoice& q = *s.quant.choice;
-  if (q.format == QuantFormat::kMlx) return sim::PlanMlxWeights(model, *q.mlx);
+  if (q.format == QuantFormat::kMlx) return sim::PlanMlxWeights(tensors, *q.mlx);
   if (s.engine->id == "reference") {
     // The reference kernel stores every matrix in the file type's base block type.
     return sim::PlanUniformWeights(model, q.gguf->default_type.value);
   }
-  return sim::PlanGgufWeights(model, *q.gguf);
+  return sim::PlanGgufWeights(model, tensors, *q.gguf);
 }
 
 double KvBytesPerElement(const QuantDatabase& quants, const Scenario& s) {

@@ -63,6 +63,8 @@ void CheckCompatible(const EngineSpec& engine, const ChipSpec& chip, const Quant
 /// The weight plan of a scenario: the GGUF file's exact types, the reference kernel's uniform
 /// type, llama.cpp's mixture rules or the MLX recipe.
 sim::WeightPlan PlanWeights(const Scenario& scenario);
+/// Same, with the model's tensor inventory already built.
+sim::WeightPlan PlanWeights(const Scenario& scenario, const TensorInventory& tensors);
 
 /// Bytes per KV element of the scenario's cache type (the engine's default when unset).
 double KvBytesPerElement(const QuantDatabase& quants, const Scenario& scenario);

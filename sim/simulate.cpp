@@ -315,12 +315,17 @@ double KeysAt(const AttentionGroup& g, double x) {
 
 // Sum of f(i) for integers i in [first, last]: exactly when short, else by composite Simpson
 // over [first - 1/2, last + 1/2], split at `kinks` (where f bends, e.g. a sliding window fills).
+Cost operator+(const Cost& a, const Cost& b) {
+  return {a.memory_seconds + b.memory_seconds, a.compute_seconds + b.compute_seconds, a.seconds + b.seconds};
+}
+Cost operator*(double k, const Cost& a) { return {k * a.memory_seconds, k * a.compute_seconds, k * a.seconds}; }
+
 template <typename F>
-double SumOver(F f, int64_t first, int64_t last, std::initializer_list<double> kinks = {}) {
-  if (last < first) return 0;
+Cost SumOver(F f, int64_t first, int64_t last, std::initializer_list<double> kinks = {}) {
+  if (last < first) return {};
   if (last - first < 48) {
-    double s = 0;
-    for (int64_t i = first; i <= last; ++i) s += f(static_cast<double>(i));
+    Cost s;
+    for (int64_t i = first; i <= last; ++i) s = s + f(static_cast<double>(i));
     return s;
   }
   std::vector<double> edges = {static_cast<double>(first) - 0.5};
@@ -330,14 +335,14 @@ double SumOver(F f, int64_t first, int64_t last, std::initializer_list<double> k
   edges.push_back(static_cast<double>(last) + 0.5);
   std::sort(edges.begin(), edges.end());
   constexpr int kIntervals = 16;  // even
-  double total = 0;
+  Cost total;
   for (size_t e = 0; e + 1 < edges.size(); ++e) {
     const double a = edges[e];
     const double h = (edges[e + 1] - a) / kIntervals;
     if (h <= 0) continue;
-    double s = f(a) + f(edges[e + 1]);
-    for (int k = 1; k < kIntervals; ++k) s += f(a + k * h) * (k % 2 == 1 ? 4.0 : 2.0);
-    total += s * h / 3.0;
+    Cost s = f(a) + f(edges[e + 1]);
+    for (int k = 1; k < kIntervals; ++k) s = s + (k % 2 == 1 ? 4.0 : 2.0) * f(a + k * h);
+    total = total + (h / 3.0) * s;
   }
   return total;
 }
@@ -458,8 +463,6 @@ Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workloa
   out.assumptions = peaks.assumptions;
   out.memory = EstimateMemory(c, peaks, w);
   const double bpe = w.kv_bytes_per_element;
-  const double overhead = c.dispatches_per_step * 0.0;  // set per roofs below
-  (void)overhead;
 
   // ---- prefill: chunks of the engine's step size ----
   if (w.prompt_tokens > 0) {
@@ -468,10 +471,8 @@ Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workloa
     const int64_t last = w.depth_tokens + w.prompt_tokens;
     const int64_t full_chunks = w.prompt_tokens / chunk;
     const int64_t rest = w.prompt_tokens % chunk;
-    const double touched = std::min<double>(static_cast<double>(w.prompt_tokens), static_cast<double>(chunk));
     // The weights a step streams: all of them for a dense model (experts: those touched).
     const Roofs r = RoofsFor(c, peaks, c.weights_bytes);
-    (void)touched;
     std::vector<OpTime>* ops = explain ? &out.prefill.ops : nullptr;
     StaticCosts weights;
     if (full_chunks > 0) {
@@ -523,19 +524,15 @@ Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workloa
       if (g.window_tokens && !g.chunked) {
         kink = (static_cast<double>(*g.window_tokens) - static_cast<double>(first)) / static_cast<double>(chunk);
       }
-      const bool exact = g.chunked;  // a sawtooth: no smooth integral
-      auto sum = [&](auto pick) {
-        auto f = [&](double i) { return pick(step_cost(i)); };
-        if (exact) {
-          double s = 0;
-          for (int64_t i = 0; i < steps; ++i) s += f(static_cast<double>(i));
-          return s;
-        }
-        return SumOver(f, 0, steps - 1, {kink});
-      };
-      const double secs = sum([](const Cost& x) { return x.seconds; });
-      const double mem = sum([](const Cost& x) { return x.memory_seconds; });
-      const double comp = sum([](const Cost& x) { return x.compute_seconds; });
+      Cost total;
+      if (g.chunked) {  // a sawtooth: no smooth integral, so every step
+        for (int64_t i = 0; i < steps; ++i) total = total + step_cost(static_cast<double>(i));
+      } else {
+        total = SumOver(step_cost, 0, steps - 1, {kink});
+      }
+      const double secs = total.seconds;
+      const double mem = total.memory_seconds;
+      const double comp = total.compute_seconds;
       attention_seconds += secs;
       attention_memory += mem;
       attention_compute += comp;
@@ -608,11 +605,10 @@ Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workloa
         attention_memory += cost.memory_seconds * n;
         attention_compute += cost.compute_seconds * n;
       } else {
-        attention_seconds += SumOver([&](double x) { return DecodeAttention(g, x, bpe, r).seconds; }, first, last, {kink});
-        attention_memory +=
-            SumOver([&](double x) { return DecodeAttention(g, x, bpe, r).memory_seconds; }, first, last, {kink});
-        attention_compute +=
-            SumOver([&](double x) { return DecodeAttention(g, x, bpe, r).compute_seconds; }, first, last, {kink});
+        const Cost total = SumOver([&](double x) { return DecodeAttention(g, x, bpe, r); }, first, last, {kink});
+        attention_seconds += total.seconds;
+        attention_memory += total.memory_seconds;
+        attention_compute += total.compute_seconds;
       }
       if (explain) {
         const Cost at_mean = DecodeAttention(g, mean_position, bpe, r);

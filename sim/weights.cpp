@@ -73,10 +73,14 @@ GgufModelTraits LlamaCppTraits(const ModelSpec& model) {
 }
 
 WeightPlan PlanGgufWeights(const ModelSpec& model, const GgufFileType& file_type) {
-  const TensorInventory tensors = BuildTensorInventory(model);
+  return PlanGgufWeights(model, BuildTensorInventory(model), file_type);
+}
+
+WeightPlan PlanGgufWeights(const ModelSpec& model, const TensorInventory& tensors, const GgufFileType& file_type) {
   const GgufMixture mixture = AssignGgufTypes(file_type, tensors, LlamaCppTraits(model));
   const bool tied = IsTied(tensors);
   WeightPlan plan;
+  plan.tensors.reserve(tensors.size());
   plan.description = fmt::format("{} (llama.cpp quantizer rules)", file_type.name);
   for (size_t i = 0; i < tensors.size(); ++i) {
     WeightTensor w = Describe(tensors[i], tied);
@@ -89,7 +93,10 @@ WeightPlan PlanGgufWeights(const ModelSpec& model, const GgufFileType& file_type
 }
 
 WeightPlan PlanMlxWeights(const ModelSpec& model, const MlxQuant& quant) {
-  const TensorInventory tensors = BuildTensorInventory(model);
+  return PlanMlxWeights(BuildTensorInventory(model), quant);
+}
+
+WeightPlan PlanMlxWeights(const TensorInventory& tensors, const MlxQuant& quant) {
   const MlxSizing sizing = SizeMlxWeights(quant, tensors);
   const bool tied = IsTied(tensors);
   WeightPlan plan;

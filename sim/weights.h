@@ -53,8 +53,11 @@ std::string MlxKernelClass(MlxMode mode, int bits, MlxDtype unquantized);
 GgufModelTraits LlamaCppTraits(const ModelSpec& model);
 
 /// Weights under a llama.cpp file type, tensor by tensor as llama-quantize assigns them.
+/// `tensors` is BuildTensorInventory(model), passed in so sweeps build it once per model.
+WeightPlan PlanGgufWeights(const ModelSpec& model, const TensorInventory& tensors, const GgufFileType& file_type);
 WeightPlan PlanGgufWeights(const ModelSpec& model, const GgufFileType& file_type);
 /// Weights under an MLX recipe.
+WeightPlan PlanMlxWeights(const TensorInventory& tensors, const MlxQuant& quant);
 WeightPlan PlanMlxWeights(const ModelSpec& model, const MlxQuant& quant);
 /// Every 2-D and 3-D weight in one ggml type, vectors in F32 (the reference kernel's layout).
 WeightPlan PlanUniformWeights(const ModelSpec& model, const GgmlType& type);
