@@ -12,7 +12,7 @@ namespace {
 // Subcommands, registered in this order; more specific ones (`chips show`) come before
 // their parents so the deepest chosen command runs.
 using CommandFactory = std::vector<Command> (*)(CLI::App&, GlobalOptions&);
-constexpr CommandFactory kCommandFactories[] = {AddChipsCommands, AddModelsCommands, AddQuantsCommands, AddPredictCommands, AddPlanCommands, AddCalibrateCommands, AddHostCommands};
+constexpr CommandFactory kCommandFactories[] = {AddChipsCommands, AddModelsCommands, AddQuantsCommands, AddEnginesCommands, AddPredictCommands, AddPlanCommands, AddCalibrateCommands, AddHostCommands};
 
 constexpr const char* kMainFooter = R"(Examples:
   siliconsim chips                          every Apple Silicon chip variant

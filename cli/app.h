@@ -59,6 +59,8 @@ std::vector<Command> AddModelsCommands(CLI::App& app, GlobalOptions& options);
 std::vector<Command> AddQuantsCommands(CLI::App& app, GlobalOptions& options);
 /// Registers `predict`.
 std::vector<Command> AddPredictCommands(CLI::App& app, GlobalOptions& options);
+/// Registers `engines` and `engines show`.
+std::vector<Command> AddEnginesCommands(CLI::App& app, GlobalOptions& options);
 /// Registers `fit`, `which-mac` and `sweep`.
 std::vector<Command> AddPlanCommands(CLI::App& app, GlobalOptions& options);
 /// Registers `calibrate` and `validate published`.
