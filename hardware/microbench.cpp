@@ -266,17 +266,23 @@ void PinThisThread([[maybe_unused]] const std::vector<int>& cpus, [[maybe_unused
 #endif
 }
 
-// Runs `work(thread, passes)` on `threads` threads at once, after `prepare(thread)` ran on each
-// thread; calibrates the number of passes so one repetition lasts about `target_seconds`, and
-// returns the best wall time per pass over `repetitions` timed repetitions.
-double BestSecondsPerPass(int threads, int repetitions, double target_seconds,
-                          const std::function<void(int)>& prepare, const std::function<void(int, int64_t)>& work) {
+// Runs `chunk(thread)` (one slice of work; returns how many units it did) on `threads` threads
+// at once, after `prepare(thread)` ran on each thread. In each repetition every thread repeats
+// its chunk until a common deadline `target_seconds` after the start; the rate is all units
+// done over the wall time from the start until the last thread stopped. A thread the scheduler
+// stalls simply contributes less, so a stall costs a little rate, not a meaningless repetition.
+// Returns the best rate (units per second) of `repetitions` timed repetitions, after one
+// untimed warm-up.
+double BestRate(int threads, int repetitions, double target_seconds, const std::function<void(int)>& prepare,
+                const std::function<double(int)>& chunk) {
   const std::vector<int> cpus = AllowedCpus();
   std::barrier sync(threads + 1);
-  std::atomic<int64_t> passes{1};
+  std::atomic<Clock::rep> deadline{0};
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
   std::string error;
+  std::vector<double> units(static_cast<size_t>(threads));
+  std::vector<Clock::time_point> ends(static_cast<size_t>(threads));
   std::vector<std::thread> team;
   team.reserve(static_cast<size_t>(threads));
   for (int t = 0; t < threads; ++t) {
@@ -293,30 +299,39 @@ double BestSecondsPerPass(int threads, int repetitions, double target_seconds,
       for (;;) {
         sync.arrive_and_wait();  // start
         if (stop.load()) break;
-        work(t, passes.load());
-        sync.arrive_and_wait();  // done
+        const Clock::time_point until{Clock::duration(deadline.load())};
+        double done = 0;
+        Clock::time_point now;
+        do {
+          done += chunk(t);
+          now = Clock::now();
+        } while (now < until);
+        units[static_cast<size_t>(t)] = done;
+        ends[static_cast<size_t>(t)] = now;
+        sync.arrive_and_wait();  // done (the barrier publishes units and ends)
       }
     });
   }
-  const auto run = [&](int64_t n) {
-    passes.store(n);
+  const auto run = [&](double seconds) {
     const Clock::time_point start = Clock::now();
+    deadline.store((start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)))
+                       .time_since_epoch()
+                       .count());
     sync.arrive_and_wait();
     sync.arrive_and_wait();
-    return std::chrono::duration<double>(Clock::now() - start).count();
+    double total = 0;
+    Clock::time_point last = start;
+    for (int t = 0; t < threads; ++t) {
+      total += units[static_cast<size_t>(t)];
+      last = std::max(last, ends[static_cast<size_t>(t)]);
+    }
+    return total / std::chrono::duration<double>(last - start).count();
   };
   sync.arrive_and_wait();
-  double best = std::numeric_limits<double>::infinity();
+  double best = 0;
   if (!stop.load()) {
-    // Calibrate (these runs also warm caches and TLBs), then time.
-    int64_t n = 1;
-    double seconds = run(n);
-    for (int i = 0; i < 30 && seconds < target_seconds / 8; ++i) {
-      n *= seconds > 0 ? std::clamp<int64_t>(static_cast<int64_t>(target_seconds / 8 / seconds), 2, 100) : 100;
-      seconds = run(n);
-    }
-    n = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(n) * target_seconds / seconds)));
-    for (int r = 0; r < repetitions; ++r) best = std::min(best, run(n) / static_cast<double>(n));
+    run(target_seconds / 4);  // warm caches and TLBs
+    for (int r = 0; r < repetitions; ++r) best = std::max(best, run(target_seconds));
   }
   stop = true;
   sync.arrive_and_wait();
@@ -435,12 +450,14 @@ double MeasureReadBandwidthGbs(int64_t total_bytes, int threads, int repetitions
   threads = std::max(1, threads);
   const int64_t slice_bytes = RoundToPages(total_bytes / threads);
   const size_t words = static_cast<size_t>(slice_bytes) / sizeof(uint64_t);
+  // Passes per chunk: about 1 MiB between clock reads, so reading the clock costs nothing.
+  const int64_t passes = std::max<int64_t>(1, kMiB / slice_bytes);
   const Kernels& k = ActiveKernels();
   std::vector<std::unique_ptr<uint64_t, FreeDeleter>> slices(static_cast<size_t>(threads));
-  const double seconds = BestSecondsPerPass(
+  const double bytes_per_second = BestRate(
       threads, std::max(1, repetitions), target_rep_seconds,
       [&](int t) { slices[static_cast<size_t>(t)] = AllocateTouched(slice_bytes); },
-      [&](int t, int64_t passes) {
+      [&](int t) {
         const uint64_t* p = slices[static_cast<size_t>(t)].get();
         uint64_t sum = 0;
         for (int64_t i = 0; i < passes; ++i) {
@@ -448,24 +465,26 @@ double MeasureReadBandwidthGbs(int64_t total_bytes, int threads, int repetitions
           ClobberMemory();
         }
         g_sink.fetch_xor(sum, std::memory_order_relaxed);
+        return static_cast<double>(slice_bytes * passes);
       });
-  return static_cast<double>(slice_bytes) * threads / seconds / 1e9;
+  return bytes_per_second / 1e9;
 }
 
 double MeasureFmaGflops(int threads, int repetitions, double target_rep_seconds) {
   threads = std::max(1, threads);
   const Kernels& k = ActiveKernels();
-  constexpr int64_t kIterationsPerPass = 1 << 14;
+  constexpr int64_t kIterationsPerChunk = 1 << 14;
   const float seed = static_cast<float>(g_sink.load() & 1u);  // unknown to the compiler
-  const double seconds = BestSecondsPerPass(
+  const double flops_per_second = BestRate(
       threads, std::max(1, repetitions), target_rep_seconds, [](int) {},
-      [&](int, int64_t passes) {
-        const float r = k.fma(kIterationsPerPass * passes, seed);
+      [&](int) {
+        const float r = k.fma(kIterationsPerChunk, seed);
         uint32_t bits = 0;
         std::memcpy(&bits, &r, sizeof(bits));
         g_sink.fetch_xor(bits, std::memory_order_relaxed);
+        return static_cast<double>(kIterationsPerChunk) * k.fma_flops_per_iteration;
       });
-  return static_cast<double>(kIterationsPerPass) * k.fma_flops_per_iteration * threads / seconds / 1e9;
+  return flops_per_second / 1e9;
 }
 
 MicrobenchResult RunMicrobenchmarks(const HostInfo& host, const MicrobenchOptions& options) {

@@ -1,9 +1,10 @@
 #pragma once
 // Microbenchmarks that measure the host: sustained read bandwidth with the data in each cache
 // level and in DRAM, and peak f32 FMA throughput, for 1..N threads. Each thread owns its slice
-// (allocated and first touched on that thread, pinned to one CPU where the OS allows), the time
-// is wall time (steady_clock) of all threads together, and the best of several repetitions is
-// kept. The kernels are explicitly vectorized (AVX-512 / AVX2 chosen at run time from cpuid,
+// (allocated and first touched on that thread, pinned to one CPU where the OS allows). In a
+// repetition all threads stream until a common deadline; the rate is everything they read (or
+// computed) over the wall time (steady_clock) until the last one stopped, and the best of
+// several repetitions is kept. The kernels are explicitly vectorized (AVX-512 / AVX2 chosen at run time from cpuid,
 // NEON on arm64): a scalar loop would measure the core, not the memory.
 
 #include <cstdint>
