@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/data_sources.h"
 #include "model/hf_import.h"
 #include "model/model_loader.h"
 #include "tests/test_util.h"
@@ -155,6 +156,23 @@ TEST(HfImportPhi3Test, TheDeclaredWindowIsIgnoredAsInLlamaCpp) {
   const ModelSpec m = ImportHfConfigFile(std::string(SILICONSIM_SOURCE_DATA_DIR) + "/hf_configs/phi-3-mini-4k.json");
   EXPECT_EQ(m.layer_attention, std::vector<AttentionKind>(32, AttentionKind::kFull));
   EXPECT_FALSE(m.attention.sliding_window_tokens);
+}
+
+}  // namespace
+}  // namespace siliconsim
+
+namespace siliconsim {
+namespace {
+
+// The shipped data/models/llama-4-scout-17b-16e.yaml is this config, imported.
+TEST(HfImportLlama4Test, ShippedModelIsTheImportedConfig) {
+  const ModelDatabase db = ModelDatabase::Load(DataSources{});
+  const ModelSpec shipped = db.Resolve("meta-llama/Llama-4-Scout-17B-16E-Instruct");
+  const ParamCounts a = CountParams(BuildTensorInventory(shipped));
+  const ParamCounts b = CountParams(BuildTensorInventory(ImportHfConfig(kScout, "config.json")));
+  EXPECT_EQ(a.total, b.total);
+  EXPECT_EQ(a.active, b.active);
+  EXPECT_EQ(a.total, 107769861120);  // text model; + 871,932,416 vision = the published 108,641,793,536
 }
 
 }  // namespace
