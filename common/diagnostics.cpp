@@ -1,5 +1,7 @@
 #include "common/diagnostics.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace siliconsim {
@@ -17,15 +19,23 @@ std::string FormatDiagnostic(const Diagnostic& d) {
   if (!d.key_path.empty()) out += d.key_path + ": ";
   out += d.message;
   if (!d.source_line.empty() && at.line > 0) {
+    // A hostile file can put megabytes on one line: show at most kWindow characters of it,
+    // around the column, with "..." where it was cut, so the message stays one screen.
+    constexpr size_t kWindow = 120;
+    const std::string& line = d.source_line;
+    const size_t column = at.column > 0 ? static_cast<size_t>(at.column - 1) : 0;
+    size_t begin = 0;
+    if (line.size() > kWindow && column > kWindow / 2) begin = std::min(column - kWindow / 2, line.size() - kWindow);
+    const size_t end = std::min(line.size(), begin + kWindow);
+    const std::string lead = begin > 0 ? "..." : "";
+    const std::string shown = lead + line.substr(begin, end - begin) + (end < line.size() ? "..." : "");
     const std::string gutter = fmt::format("{:>5} | ", at.line);
-    out += "\n" + gutter + d.source_line;
-    if (at.column > 0) {
+    out += "\n" + gutter + shown;
+    if (at.column > 0 && column >= begin && column <= end) {
       std::string pad(gutter.size() - 2, ' ');
-      pad += "| ";
+      pad += "| " + std::string(lead.size(), ' ');
       // Keep tabs so the caret lines up under tab-indented text.
-      for (int i = 0; i < at.column - 1 && i < static_cast<int>(d.source_line.size()); ++i) {
-        pad += d.source_line[static_cast<size_t>(i)] == '\t' ? '\t' : ' ';
-      }
+      for (size_t i = begin; i < column && i < end; ++i) pad += line[i] == '\t' ? '\t' : ' ';
       out += "\n" + pad + "^";
     }
   }

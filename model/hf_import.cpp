@@ -146,6 +146,13 @@ void ReadCommon(const Config& c, ModelSpec& m) {
   const int64_t layers = c.PositiveInt("num_hidden_layers");
   if (layers > 10'000) c.Fail("num_hidden_layers", fmt::format("{} is outside 1..{}", layers, 10'000));
   m.num_layers = static_cast<int>(layers);
+  // Whatever the family does with it, a per-layer list must have one entry per layer.
+  if (c.Has("layer_types")) {
+    const size_t listed = c.Strings("layer_types").size();
+    if (listed != static_cast<size_t>(layers)) {
+      c.Fail("layer_types", fmt::format("lists {} layers but num_hidden_layers is {}", listed, layers));
+    }
+  }
   m.vocab_size = c.PositiveInt("vocab_size");
   m.attention.num_heads = static_cast<int>(c.PositiveInt("num_attention_heads"));
   m.attention.num_kv_heads = static_cast<int>(c.Int("num_key_value_heads", m.attention.num_heads));
