@@ -76,7 +76,7 @@ Outcome RunCase(const MalformedCase& c, const std::string& test_name) {
     return o;
   }
   std::vector<std::string> args;
-  if (c.run == "chips" || c.run == "models" || c.run == "quants") {
+  if (c.run == "chips" || c.run == "models" || c.run == "quants" || c.run == "engines") {
     args = {c.run, "--data", DataDirWith(file, c.run, test_name).string(), "--no-builtin-data"};
   } else if (c.run == "import-hf") {
     args = {"import", "hf", file.string()};
