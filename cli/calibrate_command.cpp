@@ -15,6 +15,7 @@
 #include "cli/measured_rows.h"
 #include "cli/output.h"
 #include "cli/sim_support.h"
+#include "cli/validate_command.h"
 #include "common/text.h"
 #include "engine/engine_loader.h"
 #include "model/ggml_types.h"
@@ -71,13 +72,6 @@ double BitsOf(const std::string& kernel_class) {
 
 bool IsQuantized(const std::string& kernel_class) { return BitsOf(kernel_class) < 16; }
 
-std::string Today() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 }  // namespace
 
 std::vector<Command> AddCalibrateCommands(CLI::App& app, GlobalOptions& options) {
@@ -132,7 +126,7 @@ Examples:
     std::ostringstream log;
     std::vector<std::string> inputs;
     for (const std::string& f : state->files) inputs.push_back(std::filesystem::path(f).filename().string());
-    const std::string fitted_on = fmt::format("siliconsim calibrate {} on {}", Today(), Join(inputs, ", "));
+    const std::string fitted_on = fmt::format("siliconsim calibrate {} on {}", TodayUtc(), Join(inputs, ", "));
     for (auto& [id, engine] : fitted) {
       std::vector<sim::CalibrationRow> crows;
       for (const MeasuredRow& r : rows) {
@@ -243,7 +237,8 @@ Examples:
                  ctx.options.output_path, ctx.out);
     }
   }};
-  return {calibrate_cmd, validate_cmd};
+  // `validate published` first: when it ran, its parent `validate` is parsed too.
+  return {calibrate_cmd, validate_cmd, AddHostValidateCommand(validate)};
 }
 
 }  // namespace siliconsim

@@ -197,13 +197,6 @@ std::string Render(OutputFormat format, const HostInfo& host, const MicrobenchRe
   return text;
 }
 
-std::string Today() {
-  const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  const std::chrono::year_month_day ymd{days};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
-}
-
 bool IsYamlPath(const std::string& path) {
   const std::string lowered = ToLower(path);
   return lowered.ends_with(".yaml") || lowered.ends_with(".yml");
@@ -249,7 +242,7 @@ void Run(const HostOptions& o, const CommandContext& ctx) {
     EmitOutput(report, ctx.options.output_path, ctx.out);
     return;
   }
-  const std::string date = Today();
+  const std::string date = TodayUtc();
   const ChipSpec chip = BuildHostChipSpec(host, measured, date);
   const std::string yaml = WriteChipYaml(
       chip, fmt::format("The host measured by `siliconsim host --measure{}` on {}.\n"

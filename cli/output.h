@@ -24,6 +24,9 @@ OutputFormat ParseOutputFormat(const std::string& name);
 /// Version of the JSON and CSV output layout; bumped when a key changes meaning or goes away.
 inline constexpr int kOutputSchemaVersion = 1;
 
+/// Today's date in UTC, `2026-12-02`: what provenance strings (`source:`, `fitted:`) record.
+std::string TodayUtc();
+
 /// Writes `content` to `path` atomically, or to `out` when no path is given. Throws
 /// InputError if the file cannot be written.
 void EmitOutput(const std::string& content, const std::optional<std::string>& path, std::ostream& out);

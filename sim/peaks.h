@@ -16,7 +16,7 @@ namespace siliconsim::sim {
 /// A cache level a working set may fit in.
 struct CacheRoof {
   std::string name;
-  double capacity_bytes = 0;
+  double capacity_bytes = 0;  ///< the largest working set credited with this bandwidth (half the level)
   double read_bandwidth_gbs = 0;
 };
 

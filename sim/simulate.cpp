@@ -98,6 +98,9 @@ CompiledModel Compile(const ModelSpec& model, const WeightPlan& weights, const E
     if (w.role == TensorRole::kTokenEmbedding && w.row_elements > 0) {
       g.rows += static_cast<double>(w.elements / w.row_elements);
     }
+    if (w.role != TensorRole::kVector && w.row_elements > 0) {
+      g.matrix_rows += static_cast<double>(w.elements / w.row_elements);
+    }
     const double launches = w.role == TensorRole::kVector ? 0.5 : 1.0;  // norms and biases fuse in pairs
     if (w.layer >= 0 && w.layer < model.num_layers) per_layer_dispatches[static_cast<size_t>(w.layer)] += launches;
     else outside_dispatches += 0.0;
@@ -237,6 +240,7 @@ struct Roofs {
   double p = 1;
   double dispatch_seconds = 0;
   double step_seconds = 0;
+  double row_seconds = 0;  // per matrix row streamed from DRAM (0 when the weights sit in a cache)
   std::string bandwidth_source = "DRAM";
 };
 
@@ -271,6 +275,7 @@ Roofs RoofsFor(const CompiledModel& c, const ChipPeaks& peaks, double working_se
   r.p = param(EngineParamId::kOverlapExponent);
   r.dispatch_seconds = param(EngineParamId::kDispatchSeconds);
   r.step_seconds = param(EngineParamId::kStepOverheadSeconds);
+  r.row_seconds = r.bandwidth_source == "DRAM" ? param(EngineParamId::kRowSeconds) : 0.0;
   return r;
 }
 
@@ -360,11 +365,16 @@ StaticCosts DecodeWeights(const CompiledModel& c, const Roofs& r, std::vector<Op
   for (const MatmulGroup& g : c.matmuls) {
     double bytes = g.bytes * g.active_fraction;
     double flops = g.elements * g.active_fraction * g.kernel->decode_ops_per_weight.value;
+    double rows = g.matrix_rows * g.active_fraction;
     if (g.role == TensorRole::kTokenEmbedding) {
       bytes = g.rows > 0 ? g.bytes / g.rows : 0;
       flops = 0;
+      rows = 1;
     }
-    const Cost cost = Roofline(bytes, r.weight_bandwidth, flops, r.alu, r.p);
+    Cost cost = Roofline(bytes, r.weight_bandwidth, flops, r.alu, r.p);
+    // Each row a GEMV starts is a new stream: a stall the bandwidth roof does not see.
+    cost.memory_seconds += rows * r.row_seconds;
+    cost.seconds += rows * r.row_seconds;
     s.seconds += cost.seconds;
     s.memory_seconds += cost.memory_seconds;
     s.compute_seconds += cost.compute_seconds;
@@ -416,7 +426,12 @@ StaticCosts PrefillWeights(const CompiledModel& c, const Roofs& r, double n, std
       case TensorRole::kMatrix:
         break;
     }
-    const Cost cost = Roofline(bytes, r.weight_bandwidth, flops, compute, r.p);
+    Cost cost = Roofline(bytes, r.weight_bandwidth, flops, compute, r.p);
+    if (g.role != TensorRole::kTokenEmbedding) {  // every row read once per step: one stream start each
+      const double rows = g.matrix_rows * (bytes / std::max(g.bytes, 1.0));
+      cost.memory_seconds += rows * r.row_seconds;
+      cost.seconds += rows * r.row_seconds;
+    }
     s.seconds += cost.seconds;
     s.memory_seconds += cost.memory_seconds;
     s.compute_seconds += cost.compute_seconds;
@@ -457,6 +472,10 @@ std::string BoundOf(double memory, double compute, double overhead) {
 }
 
 }  // namespace
+
+double SmoothRoofSeconds(double memory_seconds, double compute_seconds, double p) {
+  return SmoothMax(memory_seconds, compute_seconds, p);
+}
 
 Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workload& w, bool explain) {
   Prediction out;
@@ -556,7 +575,9 @@ Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workloa
     for (const MatmulGroup& g : c.matmuls) {
       if (g.role != TensorRole::kLmHead) continue;
       const double flops = g.elements * g.kernel->decode_ops_per_weight.value;
-      const Cost cost = Roofline(g.bytes, r.weight_bandwidth, flops, r.alu, r.p);
+      Cost cost = Roofline(g.bytes, r.weight_bandwidth, flops, r.alu, r.p);
+      cost.memory_seconds += g.matrix_rows * r.row_seconds;
+      cost.seconds += g.matrix_rows * r.row_seconds;
       head_seconds += cost.seconds;
       weights.memory_seconds += cost.memory_seconds;
       weights.compute_seconds += cost.compute_seconds;

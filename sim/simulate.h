@@ -49,6 +49,7 @@ struct MatmulGroup {
   double experts = 0;                  ///< routed experts per tensor (0 if none)
   double active_experts = 0;
   double rows = 0;                     ///< token embedding: rows of the table (a lookup reads one)
+  double matrix_rows = 0;              ///< rows of the matrices (all experts'), each a stream a GEMV starts
 };
 
 /// Layers that attend the same way.
@@ -140,6 +141,9 @@ MemoryResult EstimateMemory(const CompiledModel& model, const ChipPeaks& peaks, 
 /// Predicts `workload` on `peaks` with the engine the model was compiled for. `explain` fills
 /// the per-op tables.
 Prediction Predict(const CompiledModel& model, const ChipPeaks& peaks, const Workload& workload, bool explain = false);
+
+/// The smooth roofline of one op: (t_mem^p + t_compute^p)^(1/p); 0 for a roof means absent.
+double SmoothRoofSeconds(double memory_seconds, double compute_seconds, double p);
 
 /// Metal's default recommendedMaxWorkingSetSize for a Mac with `ram_bytes` (docs/simulator.md
 /// compares it with every public report in ../shared/data/metal_working_set.csv).

@@ -37,6 +37,7 @@ EngineSpec IdealEngine() {
   e.param(EngineParamId::kOverlapExponent).value = 64;
   e.param(EngineParamId::kDispatchSeconds).value = 0;
   e.param(EngineParamId::kStepOverheadSeconds).value = 0;
+  e.param(EngineParamId::kRowSeconds).value = 0;
   for (KernelCost& k : e.kernels) {
     k.decode_ops_per_weight.value = 2;
     k.prefill_ops_per_weight.value = 2;
@@ -69,6 +70,29 @@ TEST(SimulateTest, DecodeOfLlama2F16IsItsWeightBytesOverBandwidth) {
   const Prediction p = Predict(c, Peaks(100, 1000), w);
   EXPECT_NEAR(p.decode.tokens_per_second, 100e9 / bytes, 100e9 / bytes * 1e-4);
   EXPECT_EQ(p.decode.bound, "memory");
+}
+
+TEST(SimulateTest, RowStallAddsEveryStreamedRowOfDecodeFromDram) {
+  // Llama-2-7B rows (ggml ne[1]) per layer: q, k, v, o 4096 each, gate and up 11008, down 4096;
+  // plus the LM head's 32000 and the one embedding row a token looks up. Norms are vectors.
+  const double rows = 32.0 * (4 * 4096 + 2 * 11008 + 4096) + 32000 + 1;
+  const double stall = 20e-9;
+  EngineSpec engine = IdealEngine();
+  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
+  const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf);
+  Workload w;
+  w.prompt_tokens = 0;
+  w.gen_tokens = 1;
+  const double base = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
+  engine.param(EngineParamId::kRowSeconds).value = stall;
+  const double stalled = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
+  EXPECT_NEAR(stalled - base, rows * stall, rows * stall * 1e-9);
+  // Weights that sit in a cache level do not stall: a CPU host whose L3 holds the whole model.
+  ChipPeaks cached = Peaks(100, 1000);
+  cached.caches.push_back({"L3", 1e12, 500});
+  const double in_cache = Predict(Compile(model, plan, engine), cached, w).decode.seconds;
+  engine.param(EngineParamId::kRowSeconds).value = 0;
+  EXPECT_DOUBLE_EQ(in_cache, Predict(Compile(model, plan, engine), cached, w).decode.seconds);
 }
 
 TEST(SimulateTest, PrefillIsTwoFlopsPerWeightPerTokenWhenComputeBound) {

@@ -1,0 +1,501 @@
+// `siliconsim validate --model M --quant Q`: measure this host, fit the reference engine's
+// per-format costs to microbenchmarks of isolated matrices, predict the model through the same
+// simulator path as a Mac (sim::PeaksOf -> Compile -> Predict), run the reference kernel on
+// synthetic weights of that model, and print measured against predicted. docs/validation.md.
+
+#include "cli/validate_command.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/output.h"
+#include "cli/sim_support.h"
+#include "cli/table.h"
+#include "common/text.h"
+#include "common/value_parse.h"
+#include "engine/engine_loader.h"
+#include "hardware/host_chip.h"
+#include "hardware/host_probe.h"
+#include "hardware/microbench.h"
+#include "kernel/rates.h"
+#include "kernel/reference.h"
+
+namespace siliconsim {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using kernel::WeightFormat;
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+struct HostValidateOptions {
+  std::vector<std::string> models;
+  std::vector<std::string> quants;
+  int64_t prompt_tokens = 512;
+  int64_t gen_tokens = 64;
+  std::optional<int> threads;
+  bool quick = false;
+  bool as_shipped = false;
+  std::string save_engine;
+  std::string format = "table";
+};
+
+// The kernel class of a reference weight format, as sim/weights.h names it.
+std::string KernelClass(WeightFormat f) {
+  switch (f) {
+    case WeightFormat::kF32: return "f32";
+    case WeightFormat::kF16: return "f16";
+    case WeightFormat::kQ8_0: return "q8_0";
+    case WeightFormat::kQ4_0: return "q4_0";
+  }
+  return "f32";
+}
+
+// The reference kernel runs GGUF file types whose base block type it implements.
+WeightFormat FormatOf(const QuantChoice& q, const std::string& name) {
+  if (q.format == QuantFormat::kGguf && q.gguf) {
+    if (auto f = kernel::ParseWeightFormat(q.gguf->default_type.value.name)) return *f;
+  }
+  throw UsageError(fmt::format("the reference kernel runs F32, F16, Q8_0 and Q4_0 weights; {} is not one of them", name));
+}
+
+// Read bandwidth (bytes/s) a working set of `bytes` streams at: the innermost cache level that
+// holds it, else DRAM; the same rule as the simulator's cache-aware roofline.
+struct Roof {
+  std::string level = "DRAM";
+  double bytes_per_second = 0;
+};
+Roof RoofFor(const sim::ChipPeaks& peaks, double bytes) {
+  for (const sim::CacheRoof& c : peaks.caches) {
+    if (bytes <= c.capacity_bytes && c.read_bandwidth_gbs > 0) return {c.name, c.read_bandwidth_gbs * 1e9};
+  }
+  return {"DRAM", peaks.memory_bandwidth_gbs * 1e9};
+}
+
+// x in [lo, hi] with f(x) = target for an increasing f, by bisection in log space.
+template <typename F>
+double SolveIncreasing(F f, double target, double lo, double hi) {
+  if (f(lo) >= target) return lo;
+  if (f(hi) <= target) return hi;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = std::sqrt(lo * hi);
+    (f(mid) < target ? lo : hi) = mid;
+  }
+  return std::sqrt(lo * hi);
+}
+
+// What the fit found for one format.
+struct FormatFit {
+  WeightFormat format;
+  double decode_ops_per_weight = 0;
+  double prefill_ops_per_weight = 0;
+  double dram_error = 0;  // predicted / measured - 1 for the DRAM GEMV at the fitted p
+  std::string cache_level;
+};
+
+struct EngineFit {
+  double memory_efficiency = 1;
+  double overlap_exponent = 1;
+  double row_seconds = 0;
+  double dispatch_seconds = 0;
+  double loop_seconds = 0;          // F_loop: one parallel loop in cache
+  double matmul_fixed_seconds = 0;  // F_mm: one matmul from DRAM beyond its roofline and row time
+  double attention_compute_efficiency = 0;
+  std::vector<FormatFit> formats;
+};
+
+// One DRAM set's predicted pass time without the row stalls.
+double SetRoofSeconds(const kernel::FormatRates::StreamSet& set, double ops, double dram, double alu, double p) {
+  return sim::SmoothRoofSeconds(static_cast<double>(set.bytes) / dram,
+                                static_cast<double>(set.rows * set.cols * set.count) * ops / alu, p);
+}
+
+// Fits the reference engine to the microbenchmarks with the simulator's own decode formula:
+//   t = ((bytes / (bandwidth x e))^p + (weights x ops / FMA peak)^p)^(1/p) + rows x c_row
+//   - at each (e, p), a GEMV over a matrix in cache fixes each format's decode ops per weight,
+//     and a 256-token GEMM in cache its prefill ops per weight;
+//   - GEMVs streaming square, short-row and long-row matrix sets from DRAM (the same bytes in 4x
+//     fewer or more rows) then give e (the fraction of the measured read bandwidth the access
+//     pattern reaches), p (how far memory and compute overlap) and c_row (the stall where a row's
+//     stream starts), least squares on relative error over both block formats;
+//   - a tiny GEMV in cache gives one parallel loop's cost, a set of small matrices a matmul's.
+EngineFit FitEngine(const kernel::KernelRates& rates, const sim::ChipPeaks& peaks) {
+  const double alu = peaks.alu_tflops * 1e12;
+  const double dram_peak = peaks.memory_bandwidth_gbs * 1e9;
+  constexpr size_t kShapeSets = 3;  // square, short rows, long rows; the fourth is the small set
+  auto fit_at = [&](double e, double p, double* row_seconds, std::vector<FormatFit>* out) {
+    const double dram = dram_peak * e;
+    // Per format: decode ops from the cache GEMV; then the row stall in closed form.
+    std::vector<FormatFit> fits;
+    double num = 0, den = 0;
+    for (const kernel::FormatRates& r : rates.formats) {
+      const Roof cache = RoofFor(peaks, static_cast<double>(r.cache_matrix_bytes));
+      const double cache_mem = static_cast<double>(r.cache_matrix_bytes) / (cache.bytes_per_second * e);
+      const double weights = static_cast<double>(r.cache_rows * r.cache_cols);
+      FormatFit f;
+      f.format = r.format;
+      f.cache_level = cache.level;
+      f.decode_ops_per_weight = SolveIncreasing(
+          [&](double ops) { return sim::SmoothRoofSeconds(cache_mem, weights * ops / alu, p); }, r.cache_gemv_seconds,
+          2.0, 1e4);
+      if (out) {
+        const double tokens = static_cast<double>(r.gemm_tokens);
+        f.prefill_ops_per_weight = SolveIncreasing(
+            [&](double ops) { return sim::SmoothRoofSeconds(cache_mem, tokens * weights * ops / alu, p); },
+            r.gemm_seconds, 2.0, 1e4);
+      }
+      for (size_t k = 0; k < kShapeSets && k < r.dram_sets.size(); ++k) {
+        const auto& set = r.dram_sets[k];
+        const double rows = static_cast<double>(set.rows * set.count);
+        const double residual = set.pass_seconds - SetRoofSeconds(set, f.decode_ops_per_weight, dram, alu, p);
+        num += rows * residual / (set.pass_seconds * set.pass_seconds);
+        den += rows * rows / (set.pass_seconds * set.pass_seconds);
+      }
+      fits.push_back(f);
+    }
+    const double c = den > 0 ? std::clamp(num / den, 0.0, 1e-6) : 0.0;
+    double loss = 0;
+    for (size_t i = 0; i < fits.size(); ++i) {
+      const kernel::FormatRates& r = rates.formats[i];
+      double worst = 0;
+      for (size_t k = 0; k < kShapeSets && k < r.dram_sets.size(); ++k) {
+        const auto& set = r.dram_sets[k];
+        const double predicted = SetRoofSeconds(set, fits[i].decode_ops_per_weight, dram, alu, p) +
+                                 static_cast<double>(set.rows * set.count) * c;
+        const double err = predicted / set.pass_seconds - 1.0;
+        loss += err * err;
+        if (std::abs(err) > std::abs(worst)) worst = err;
+      }
+      fits[i].dram_error = worst;
+    }
+    if (row_seconds) *row_seconds = c;
+    if (out) *out = fits;
+    return loss;
+  };
+  EngineFit best;
+  double best_loss = 1e300;
+  for (double e = 0.40; e <= 1.0001; e += 0.01) {
+    for (double p = 1.0; p <= 16.0001; p += 0.1) {  // the loader allows up to 64; past 16 it is a max
+      const double loss = fit_at(e, p, nullptr, nullptr);
+      if (loss < best_loss - 1e-12) {
+        best_loss = loss;
+        best.memory_efficiency = std::min(1.0, e);
+        best.overlap_exponent = p;
+      }
+    }
+  }
+  fit_at(best.memory_efficiency, best.overlap_exponent, &best.row_seconds, &best.formats);
+
+  // Fixed costs. A tiny GEMV in cache is almost only a parallel loop's cost (F_loop); the set of
+  // small matrices from DRAM, less its roofline and row time, a matmul's (F_mm: the loop, plus
+  // prefetch streams that restart with every matrix and the last chunk's imbalance). The
+  // simulator charges one dispatch per launch, 14 per Llama layer (sim::Compile: 6, one per
+  // matrix, half per norm); the kernel's layer runs 7 matmuls and about 9 other loops (norms,
+  // activation quantization, RoPE, attention, SwiGLU): dispatch = (7 F_mm + 9 F_loop) / 14.
+  const FormatFit& first = best.formats.front();
+  const kernel::FormatRates& r0 = *rates.Find(first.format);
+  const double tiny_weights = static_cast<double>(rates.tiny_rows * rates.tiny_cols);
+  const double tiny_bytes = tiny_weights * static_cast<double>(r0.cache_matrix_bytes) / static_cast<double>(r0.cache_rows * r0.cache_cols);
+  const Roof tiny_roof = RoofFor(peaks, tiny_bytes);
+  const double tiny_work = sim::SmoothRoofSeconds(tiny_bytes / (tiny_roof.bytes_per_second * best.memory_efficiency),
+                                                  tiny_weights * first.decode_ops_per_weight / alu, best.overlap_exponent);
+  best.loop_seconds = std::max(0.0, rates.tiny_gemv_seconds - tiny_work);
+  double matmul_fixed = 0;
+  for (const FormatFit& f : best.formats) {
+    const kernel::FormatRates& r = *rates.Find(f.format);
+    if (r.dram_sets.size() <= kShapeSets) continue;
+    const auto& small = r.dram_sets[kShapeSets];
+    const double count = static_cast<double>(small.count);
+    const double work = SetRoofSeconds(small, f.decode_ops_per_weight, dram_peak * best.memory_efficiency, alu,
+                                       best.overlap_exponent) +
+                        static_cast<double>(small.rows * small.count) * best.row_seconds;
+    matmul_fixed += std::max(0.0, (small.pass_seconds - work) / count) / static_cast<double>(best.formats.size());
+  }
+  best.matmul_fixed_seconds = matmul_fixed;
+  best.dispatch_seconds = (7.0 * matmul_fixed + 9.0 * best.loop_seconds) / 14.0;
+  // Attention in cache is compute-bound: its rate over the FMA peak, less the loop's fixed cost.
+  const double attention_flops = rates.attention_flops_per_second() * rates.attention_seconds;
+  const double attention_seconds = std::max(rates.attention_seconds - best.loop_seconds, 0.5 * rates.attention_seconds);
+  best.attention_compute_efficiency = std::clamp(attention_flops / attention_seconds / alu, 1e-4, 1.0);
+  return best;
+}
+
+// The shipped reference engine with the fitted values written in, each saying what it was fitted on.
+EngineSpec CalibratedEngine(const EngineSpec& shipped, const EngineFit& fit, const kernel::KernelRates& rates,
+                            const std::string& provenance) {
+  EngineSpec e = shipped;
+  auto set = [&](EngineParam& param, double value, const std::string& what) {
+    param.value = value;
+    param.source.clear();
+    param.fitted = fmt::format("{}: {}", provenance, what);
+  };
+  const std::string dram =
+      "Q8_0 and Q4_0 GEMVs over 4096 x 4096, 16384 x 1024 and 1024 x 16384 matrix sets streamed from DRAM vs "
+      "a 1024 x 2048 GEMV in cache";
+  set(e.param(EngineParamId::kRowSeconds), fit.row_seconds, dram);
+  set(e.param(EngineParamId::kMemoryEfficiency), fit.memory_efficiency, dram);
+  set(e.param(EngineParamId::kAttentionMemoryEfficiency), fit.memory_efficiency, dram + " (the KV cache is streamed the same way)");
+  set(e.param(EngineParamId::kOverlapExponent), fit.overlap_exponent, dram);
+  set(e.param(EngineParamId::kAttentionComputeEfficiency), fit.attention_compute_efficiency,
+      fmt::format("decode attention of {} heads of {} over {} F16 positions in cache", rates.attention_heads,
+                  rates.attention_head_dim, rates.attention_positions));
+  set(e.param(EngineParamId::kDispatchSeconds), fit.dispatch_seconds,
+      fmt::format("(7 x F_mm + 9 x F_loop) / 14 per launch; F_mm {:.1f} us from 512 x 1024 GEMVs streamed from DRAM, "
+                  "F_loop {:.2f} us from a {} x {} GEMV in cache (docs/validation.md)",
+                  fit.matmul_fixed_seconds * 1e6, fit.loop_seconds * 1e6, rates.tiny_rows, rates.tiny_cols));
+  for (const FormatFit& f : fit.formats) {
+    const std::string cls = KernelClass(f.format);
+    auto it = std::find_if(e.kernels.begin(), e.kernels.end(), [&](const KernelCost& k) { return k.kernel_class == cls; });
+    if (it == e.kernels.end()) {
+      KernelCost k;
+      k.kernel_class = cls;
+      e.kernels.push_back(k);
+      it = std::prev(e.kernels.end());
+    }
+    set(it->decode_ops_per_weight, f.decode_ops_per_weight, "GEMV of a 1024 x 2048 matrix in cache");
+    set(it->prefill_ops_per_weight, f.prefill_ops_per_weight, "256-token GEMM of a 1024 x 2048 matrix in cache");
+  }
+  e.calibration = provenance;
+  return e;
+}
+
+std::string Percent(double error) { return fmt::format("{:+.1f}%", 100.0 * error); }
+
+struct ValidateRow {
+  Json record;
+  std::vector<std::string> cells;
+};
+
+}  // namespace
+
+Command AddHostValidateCommand(CLI::App* validate) {
+  auto o = std::make_shared<HostValidateOptions>();
+  validate->add_option("--model", o->models, "Llama-family model(s) to run (id, alias or YAML file; comma list)")
+      ->delimiter(',');
+  validate->add_option("--quant", o->quants, "Weight format(s): F32, F16, Q8_0, Q4_0 (comma list)")->delimiter(',');
+  validate->add_option("--prompt", o->prompt_tokens, "Prompt tokens (prefill, in 512-token chunks)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  validate->add_option("--gen", o->gen_tokens, "Tokens to generate (decode)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  validate->add_option("--threads", o->threads, "Threads (default: every usable CPU)")->check(CLI::Range(1, 4096));
+  validate->add_flag("--quick", o->quick, "Short microbenchmarks (tests, CI): checks the pipeline, not the numbers");
+  validate->add_flag("--as-shipped", o->as_shipped,
+                     "Predict with data/engines/reference.yaml as it is, without fitting it to this host first");
+  validate->add_option("--save-engine", o->save_engine, "Write the engine fitted on this host to FILE (YAML)")
+      ->type_name("FILE");
+  AddFormatFlag(validate, o->format);
+  validate->footer(R"(Measures this host (read bandwidth per cache level and DRAM, FMA peak), fits the reference
+engine's per-format costs to microbenchmarks of isolated matrices (not the model), predicts
+the model's prefill and decode through the simulator, then runs the reference kernel on
+synthetic weights of that model and prints measured vs predicted.
+
+Examples:
+  siliconsim validate --model llama-2-7b --quant Q8_0,Q4_0
+  siliconsim validate --model llama-3.2-1b --quant Q8_0 --prompt 512 --gen 64 --threads 2
+  siliconsim validate --model llama-2-7b --quant Q4_0 --format json
+  siliconsim validate published ../shared/data/calibration/mlx_lm.csv)");
+
+  return {validate, [o](const CommandContext& ctx) {
+    if (o->models.empty() || o->quants.empty()) {
+      throw UsageError("validate needs --model and --quant (or: siliconsim validate published FILE...)");
+    }
+    const OutputFormat output = ParseOutputFormat(o->format);
+    const SimData data = LoadSimData(ctx);
+    const EngineSpec& shipped = data.engines.Resolve("reference");
+
+    // Resolve everything before measuring anything: bad input fails in milliseconds.
+    std::vector<std::shared_ptr<const NamedModel>> models;
+    for (const std::string& m : o->models) {
+      auto named = std::make_shared<NamedModel>(NamedModel{m, data.models.ResolveWithWeights(m)});
+      kernel::CheckReferenceSupported(named->resolved.spec);
+      models.push_back(std::move(named));
+    }
+    std::vector<std::pair<QuantArg, WeightFormat>> quants;
+    std::vector<WeightFormat> formats;
+    for (const std::string& q : o->quants) {
+      const QuantChoice choice = data.quants.Resolve(q);
+      const WeightFormat f = FormatOf(choice, q);
+      quants.push_back({QuantArg{choice.gguf->name, choice}, f});
+      if (std::find(formats.begin(), formats.end(), f) == formats.end()) formats.push_back(f);
+    }
+
+    // 1. The host: probe, microbenchmarks, a kind-cpu chip.
+    const HostInfo host = ProbeHost();
+    const int threads = o->threads.value_or(std::max(1, host.usable_threads));
+    MicrobenchOptions mo;
+    mo.max_threads = threads;
+    mo.quick = o->quick;
+    ctx.err << fmt::format("validate: measuring the host with up to {} threads...\n", threads);
+    const MicrobenchResult measured = RunMicrobenchmarks(host, mo);
+    const std::string today = TodayUtc();
+    auto chip = std::make_shared<ChipSpec>(BuildHostChipSpec(host, measured, today));
+    const sim::ChipPeaks peaks = sim::PeaksOf(*chip, {}, threads);
+
+    // 2. The reference engine, fitted to isolated matrices on this host.
+    kernel::RateOptions ro;
+    ro.threads = threads;
+    double llc_bytes = 0;
+    for (const sim::CacheRoof& c : peaks.caches) llc_bytes = std::max(llc_bytes, c.capacity_bytes);
+    ro.dram_set_bytes = static_cast<int64_t>(std::max(4.0 * llc_bytes, 256.0 * (1 << 20)));
+    if (o->quick) {
+      ro.dram_set_bytes = int64_t{8} << 20;
+      ro.seconds_per_point = 0.005;
+      ro.repetitions = 1;
+    }
+    EngineSpec engine = shipped;
+    kernel::KernelRates rates;
+    EngineFit fit;
+    if (!o->as_shipped) {
+      ctx.err << "validate: timing the kernel on isolated matrices...\n";
+      // Both block formats always: the fit needs two formats to tell bandwidth from overlap.
+      std::vector<WeightFormat> measured_formats = formats;
+      for (WeightFormat f : {WeightFormat::kQ8_0, WeightFormat::kQ4_0}) {
+        if (std::find(measured_formats.begin(), measured_formats.end(), f) == measured_formats.end()) {
+          measured_formats.push_back(f);
+        }
+      }
+      rates = kernel::MeasureKernelRates(measured_formats, ro);
+      fit = FitEngine(rates, peaks);
+      const std::string provenance =
+          fmt::format("siliconsim validate {} on {} ({}, {} threads, {})", today, chip->id, host.cpu_model, threads,
+                      rates.simd);
+      engine = CalibratedEngine(shipped, fit, rates, provenance);
+    }
+    if (!o->save_engine.empty()) {
+      const std::string header =
+          "The reference CPU kernel (kernel/, docs/kernel.md) that `siliconsim validate` runs on the host.\n"
+          "Written by `siliconsim validate --save-engine`: per-format costs, the overlap exponent and the\n"
+          "dispatch cost are fitted to microbenchmarks of isolated matrices on the host named below (never\n"
+          "to a model run); `validate` refits them on the machine it runs on before it predicts.";
+      EmitOutput(WriteEngineYaml({engine}, header), o->save_engine, ctx.out);
+    }
+
+    // 3. Predict, then run, each model x format.
+    std::vector<ValidateRow> rows;
+    const double ram_gib = static_cast<double>(host.memory_bytes) / kGiB;
+    for (const auto& model : models) {
+      for (const auto& [quant, format] : quants) {
+        Scenario s{model, quant, chip, &engine, nullptr, ram_gib};
+        sim::Workload w;
+        w.prompt_tokens = o->prompt_tokens;
+        w.gen_tokens = o->gen_tokens;
+        w.context_tokens = o->prompt_tokens + o->gen_tokens;
+        w.kv_bytes_per_element = KvBytesPerElement(data.quants, s);
+        w.ram_gib = ram_gib;
+        const sim::WeightPlan plan = PlanWeights(s);
+        const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, plan, engine);
+        const sim::Prediction p = sim::Predict(compiled, peaks, w);
+        if (p.memory.verdict == sim::FitVerdict::kDoesNotFit) {
+          throw UsageError(fmt::format("{} {} does not fit this host: {}", model->resolved.spec.id, quant.label,
+                                       p.memory.reason));
+        }
+        ctx.err << fmt::format("validate: running {} {} ({:.2f} GB of weights, {} threads)...\n",
+                               model->resolved.spec.id, quant.label, compiled.weights_bytes / 1e9, threads);
+        kernel::ReferenceConfig rc;
+        rc.model = &model->resolved.spec;
+        rc.format = format;
+        rc.threads = threads;
+        rc.prompt_tokens = o->prompt_tokens;
+        rc.gen_tokens = o->gen_tokens;
+        rc.ubatch_tokens = static_cast<int64_t>(engine.prefill_chunk_tokens.value);
+        const kernel::ReferenceTiming t = kernel::RunReference(rc);
+
+        const double prefill_error = p.prefill.tokens_per_second / t.prefill_tps() - 1.0;
+        const double decode_error = p.decode.tokens_per_second / t.decode_tps() - 1.0;
+        const Roof regime = RoofFor(peaks, compiled.weights_bytes);
+        Json r;
+        r["model_id"] = model->resolved.spec.id;
+        r["quant"] = quant.label;
+        r["kernel_format"] = kernel::ToString(format);
+        r["threads"] = threads;
+        r["simd"] = t.simd;
+        r["host_id"] = chip->id;
+        r["cpu_model"] = host.cpu_model;
+        r["prompt_tokens"] = o->prompt_tokens;
+        r["gen_tokens"] = o->gen_tokens;
+        r["weights_bytes"] = t.weight_bytes;
+        r["predicted_weights_bytes"] = compiled.weights_bytes;
+        r["weights_regime"] = regime.level;
+        r["memory_bandwidth_gbs"] = peaks.memory_bandwidth_gbs;
+        r["fma_gflops"] = peaks.alu_tflops * 1e3;
+        r["measured_prefill_tps"] = t.prefill_tps();
+        r["predicted_prefill_tps"] = p.prefill.tokens_per_second;
+        r["prefill_error_pct"] = 100.0 * prefill_error;
+        r["prefill_bound"] = p.prefill.bound;
+        r["measured_decode_tps"] = t.decode_tps();
+        r["predicted_decode_tps"] = p.decode.tokens_per_second;
+        r["decode_error_pct"] = 100.0 * decode_error;
+        r["decode_bound"] = p.decode.bound;
+        r["build_s"] = t.build_seconds;
+        r["engine_fitted_on_host"] = !o->as_shipped;
+        const KernelCost* k = engine.FindKernel(KernelClass(format));
+        r["decode_ops_per_weight"] = k ? k->decode_ops_per_weight.value : 0.0;
+        r["prefill_ops_per_weight"] = k ? k->prefill_ops_per_weight.value : 0.0;
+        r["overlap_exponent"] = engine.param(EngineParamId::kOverlapExponent).value;
+        r["dispatch_s"] = engine.param(EngineParamId::kDispatchSeconds).value;
+        rows.push_back({r,
+                        {model->resolved.spec.id, quant.label, regime.level, fmt::format("{:.2f}", t.prefill_tps()),
+                         fmt::format("{:.2f}", p.prefill.tokens_per_second), Percent(prefill_error),
+                         fmt::format("{:.2f}", t.decode_tps()), fmt::format("{:.2f}", p.decode.tokens_per_second),
+                         Percent(decode_error)}});
+      }
+    }
+
+    std::vector<Json> records;
+    for (const ValidateRow& r : rows) records.push_back(r.record);
+    std::string text;
+    if (output == OutputFormat::kJson) {
+      text = RenderJson(Json(records));
+    } else if (output == OutputFormat::kCsv) {
+      text = RenderRecordsCsv(records);
+    } else {
+      std::ostringstream out;
+      out << fmt::format("Host: {} ({}), {} threads, {} kernels; {}\n", chip->id, host.cpu_model, threads,
+                         rates.simd.empty() ? "shipped" : rates.simd, o->quick ? "QUICK (numbers not representative)" : "");
+      out << fmt::format("Roofs: DRAM {:.1f} GB/s", peaks.memory_bandwidth_gbs);
+      for (const sim::CacheRoof& c : peaks.caches) {
+        out << fmt::format(", {} {:.0f} GB/s ({:.4g} MiB)", c.name, c.read_bandwidth_gbs, c.capacity_bytes / (1 << 20));
+      }
+      out << fmt::format("; FMA {:.1f} GFLOP/s\n", peaks.alu_tflops * 1e3);
+      if (!o->as_shipped) {
+        out << fmt::format("Reference engine fitted to isolated matrices: memory efficiency {:.2f}, overlap exponent p = {:.2f}, "
+                           "row stall {:.1f} ns, launch {:.1f} us (matmul {:.1f}, loop {:.1f}), attention {:.1f} GFLOP/s ({:.3f} of FMA peak)\n",
+                           fit.memory_efficiency, fit.overlap_exponent, fit.row_seconds * 1e9, fit.dispatch_seconds * 1e6,
+                           fit.matmul_fixed_seconds * 1e6, fit.loop_seconds * 1e6,
+                           rates.attention_flops_per_second() / 1e9, fit.attention_compute_efficiency);
+        for (const FormatFit& f : fit.formats) {
+          const kernel::FormatRates& r = *rates.Find(f.format);
+          std::string sets;
+          for (const auto& set : r.dram_sets) {
+            sets += fmt::format("{}{}x{} {:.1f}", sets.empty() ? "" : ", ", set.rows, set.cols, set.bytes_per_second() / 1e9);
+          }
+          out << fmt::format("  {:<5} decode {:.2f} and prefill {:.2f} FLOP-eq/weight; GEMV in {} {:.1f} GB/s; "
+                             "from DRAM (GB/s) {} (worst fit {}); GEMM {:.1f} GFLOP/s\n",
+                             kernel::ToString(f.format), f.decode_ops_per_weight, f.prefill_ops_per_weight,
+                             f.cache_level, static_cast<double>(r.cache_matrix_bytes) / r.cache_gemv_seconds / 1e9,
+                             sets, Percent(f.dram_error), r.gemm_flops_per_second() / 1e9);
+        }
+      } else {
+        out << "Reference engine as shipped (data/engines/reference.yaml): " << engine.calibration << "\n";
+      }
+      out << fmt::format("\nprompt {} tokens, then {} generated (tok/s; error = predicted / measured - 1)\n",
+                         o->prompt_tokens, o->gen_tokens);
+      Table table({{"MODEL"}, {"QUANT"}, {"WEIGHTS IN"}, {"PREFILL", Align::kRight}, {"PREDICTED", Align::kRight},
+                   {"ERROR", Align::kRight}, {"DECODE", Align::kRight}, {"PREDICTED", Align::kRight},
+                   {"ERROR", Align::kRight}});
+      for (const ValidateRow& r : rows) table.AddRow(r.cells);
+      table.Print(out);
+      text = out.str();
+    }
+    EmitOutput(text, ctx.options.output_path, ctx.out);
+  }};
+}
+
+}  // namespace siliconsim

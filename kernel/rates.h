@@ -1,0 +1,80 @@
+#pragma once
+// The reference kernel's own rates on this host, measured on isolated matrices of fixed shapes
+// (never the model being validated): what `siliconsim validate` fits the `reference` engine's
+// per-format costs to before it predicts a whole forward pass. See docs/validation.md.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "kernel/formats.h"
+#include "kernel/kernels.h"
+
+namespace siliconsim::kernel {
+
+/// What to measure and how hard.
+struct RateOptions {
+  int threads = 1;
+  /// Bytes of the matrix set the DRAM GEMV streams; choose >= 4x the last-level cache.
+  int64_t dram_set_bytes = int64_t{256} << 20;
+  double seconds_per_point = 0.25;  ///< timed length of one repetition
+  int repetitions = 3;              ///< best of
+  std::optional<SimdLevel> simd;    ///< unset: the best level this CPU runs
+};
+
+/// One weight format's rates, all threads together.
+struct FormatRates {
+  WeightFormat format = WeightFormat::kQ8_0;
+  /// One-token matmul over a matrix that stays in cache (rows x cols below), repeated.
+  int64_t cache_rows = 0;
+  int64_t cache_cols = 0;
+  int64_t cache_matrix_bytes = 0;
+  double cache_gemv_seconds = 0;   ///< per matmul
+  /// One-token matmuls over sets of `dram_set_bytes` of matrices, each read once per pass:
+  /// square, short-row and long-row shapes (the same bytes in fewer or more row streams), and
+  /// small matrices (many matmuls per byte: each pays a matmul's fixed cost).
+  struct StreamSet {
+    int64_t rows = 0;
+    int64_t cols = 0;
+    int64_t count = 0;       ///< matrices in the set
+    int64_t bytes = 0;       ///< all of them
+    double pass_seconds = 0; ///< one pass over the set
+    double bytes_per_second() const { return pass_seconds > 0 ? static_cast<double>(bytes) / pass_seconds : 0; }
+  };
+  std::vector<StreamSet> dram_sets;  ///< square, short rows, long rows, small (in this order)
+  /// A chunk of `gemm_tokens` tokens against the cache matrix.
+  int64_t gemm_tokens = 0;
+  double gemm_seconds = 0;         ///< per chunk
+
+  double cache_weights_per_second() const;
+  double gemm_flops_per_second() const;  ///< 2 x rows x cols x tokens per chunk
+};
+
+/// Everything MeasureKernelRates measured.
+struct KernelRates {
+  int threads = 0;
+  std::string simd;
+  std::vector<FormatRates> formats;
+  /// A one-token matmul so small (tiny_rows x tiny_cols, in the first format) that its time is
+  /// almost all the fixed cost of one parallel loop: waking the threads and waiting for them.
+  int64_t tiny_rows = 0;
+  int64_t tiny_cols = 0;
+  double tiny_gemv_seconds = 0;
+  /// Decode attention as the forward pass runs it (scores, softmax, values per query head over an
+  /// F16 cache, heads in parallel) for `attention_heads` heads of `attention_head_dim` over
+  /// `attention_positions` cached positions, the cache in cache.
+  int64_t attention_heads = 0;
+  int64_t attention_head_dim = 0;
+  int64_t attention_positions = 0;
+  double attention_seconds = 0;
+  double attention_flops_per_second() const;  ///< 4 x head_dim per (head, position)
+  const FormatRates* Find(WeightFormat format) const;
+};
+
+/// Measures GEMV in cache, GEMV streaming from DRAM and GEMM in cache for each format, and the
+/// cost of one parallel loop. Takes about formats x 3 x repetitions x seconds_per_point.
+KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const RateOptions& options);
+
+}  // namespace siliconsim::kernel
