@@ -12,7 +12,10 @@
 # build-fuzz/corpus/TARGET, findings to build-fuzz/findings/TARGET/. Each run prints the
 # executions and the result; the exit status is 1 if any target found a crash, leak, timeout
 # or out-of-memory. Environment: SILICONSIM_FUZZ_BUILD (build dir), SILICONSIM_FUZZ_NICE
-# (nice level for the fuzzers, default 15: the CPU is shared), SILICONSIM_FUZZ_JOBS (build -j).
+# (nice level for the fuzzers, default 15: the CPU is shared), SILICONSIM_FUZZ_JOBS (build -j),
+# SILICONSIM_FUZZ_TIMEOUT (seconds one input may take, default 10; libFuzzer measures it on the
+# wall clock, so on a busy or paused machine raise it and re-run any reported timeout input by
+# hand: `build-fuzz/fuzz/fuzz_TARGET FILE` prints how long it really takes).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +23,7 @@ BUILD="${SILICONSIM_FUZZ_BUILD:-$ROOT/build-fuzz}"
 NICE="${SILICONSIM_FUZZ_NICE:-15}"
 JOBS="${SILICONSIM_FUZZ_JOBS:-2}"
 SMOKE_SECONDS="${SILICONSIM_FUZZ_SMOKE_SECONDS:-10}"
+TIMEOUT="${SILICONSIM_FUZZ_TIMEOUT:-10}"
 
 ALL_TARGETS=(value_parse measurements gguf_header hf_config chip_yaml model_yaml quant_yaml engine_yaml)
 
@@ -32,7 +36,7 @@ for arg in "$@"; do
     --smoke) mode=smoke ;;
     --list) printf '%s\n' "${ALL_TARGETS[@]}"; exit 0 ;;
     -runs=*) [[ $mode == smoke ]] || mode=runs; runs="${arg#-runs=}" ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
     ''|*[!0-9]*) targets+=("$arg") ;;
     *) seconds="$arg" ;;
   esac
@@ -81,7 +85,7 @@ for t in "${targets[@]}"; do
   work="$BUILD/corpus/$t"
   findings="$BUILD/findings/$t"
   mkdir -p "$work" "$findings"
-  args=(-rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 -print_final_stats=1
+  args=(-rss_limit_mb=2048 -malloc_limit_mb=1024 "-timeout=$TIMEOUT" -print_final_stats=1
         "-artifact_prefix=$findings/")
   [[ -f "$ROOT/fuzz/dict/$t.dict" ]] && args+=("-dict=$ROOT/fuzz/dict/$t.dict")
   case "$mode" in
