@@ -24,6 +24,7 @@
 #include "hardware/microbench.h"
 #include "kernel/rates.h"
 #include "kernel/reference.h"
+#include "sim/cpu_calibration.h"
 
 namespace siliconsim {
 namespace {
@@ -64,204 +65,38 @@ WeightFormat FormatOf(const QuantChoice& q, const std::string& name) {
   throw UsageError(fmt::format("the reference kernel runs F32, F16, Q8_0 and Q4_0 weights; {} is not one of them", name));
 }
 
-// Read bandwidth (bytes/s) a working set of `bytes` streams at: the innermost cache level that
-// holds it, else DRAM; the same rule as the simulator's cache-aware roofline.
-struct Roof {
-  std::string level = "DRAM";
-  double bytes_per_second = 0;
-};
-Roof RoofFor(const sim::ChipPeaks& peaks, double bytes) {
+// Where a working set of `bytes` streams from, by the simulator's cache rule.
+std::string LevelFor(const sim::ChipPeaks& peaks, double bytes) {
   for (const sim::CacheRoof& c : peaks.caches) {
-    if (bytes <= c.capacity_bytes && c.read_bandwidth_gbs > 0) return {c.name, c.read_bandwidth_gbs * 1e9};
+    if (bytes <= c.capacity_bytes && c.read_bandwidth_gbs > 0) return c.name;
   }
-  return {"DRAM", peaks.memory_bandwidth_gbs * 1e9};
+  return "DRAM";
 }
 
-// x in [lo, hi] with f(x) = target for an increasing f, by bisection in log space.
-template <typename F>
-double SolveIncreasing(F f, double target, double lo, double hi) {
-  if (f(lo) >= target) return lo;
-  if (f(hi) <= target) return hi;
-  for (int i = 0; i < 100; ++i) {
-    const double mid = std::sqrt(lo * hi);
-    (f(mid) < target ? lo : hi) = mid;
-  }
-  return std::sqrt(lo * hi);
-}
-
-// What the fit found for one format.
-struct FormatFit {
-  WeightFormat format;
-  double decode_ops_per_weight = 0;
-  double prefill_ops_per_weight = 0;
-  double dram_error = 0;  // predicted / measured - 1 for the DRAM GEMV at the fitted p
-  std::string cache_level;
-};
-
-struct EngineFit {
-  double memory_efficiency = 1;
-  double overlap_exponent = 1;
-  double row_seconds = 0;
-  double dispatch_seconds = 0;
-  double loop_seconds = 0;          // F_loop: one parallel loop in cache
-  double matmul_fixed_seconds = 0;  // F_mm: one matmul from DRAM beyond its roofline and row time
-  double attention_compute_efficiency = 0;
-  std::vector<FormatFit> formats;
-};
-
-// One DRAM set's predicted pass time without the row stalls.
-double SetRoofSeconds(const kernel::FormatRates::StreamSet& set, double ops, double dram, double alu, double p) {
-  return sim::SmoothRoofSeconds(static_cast<double>(set.bytes) / dram,
-                                static_cast<double>(set.rows * set.cols * set.count) * ops / alu, p);
-}
-
-// Fits the reference engine to the microbenchmarks with the simulator's own decode formula:
-//   t = ((bytes / (bandwidth x e))^p + (weights x ops / FMA peak)^p)^(1/p) + rows x c_row
-//   - at each (e, p), a GEMV over a matrix in cache fixes each format's decode ops per weight,
-//     and a 256-token GEMM in cache its prefill ops per weight;
-//   - GEMVs streaming square, short-row and long-row matrix sets from DRAM (the same bytes in 4x
-//     fewer or more rows) then give e (the fraction of the measured read bandwidth the access
-//     pattern reaches), p (how far memory and compute overlap) and c_row (the stall where a row's
-//     stream starts), least squares on relative error over both block formats;
-//   - a tiny GEMV in cache gives one parallel loop's cost, a set of small matrices a matmul's.
-EngineFit FitEngine(const kernel::KernelRates& rates, const sim::ChipPeaks& peaks) {
-  const double alu = peaks.alu_tflops * 1e12;
-  const double dram_peak = peaks.memory_bandwidth_gbs * 1e9;
-  constexpr size_t kShapeSets = 3;  // square, short rows, long rows; the fourth is the small set
-  auto fit_at = [&](double e, double p, double* row_seconds, std::vector<FormatFit>* out) {
-    const double dram = dram_peak * e;
-    // Per format: decode ops from the cache GEMV; then the row stall in closed form.
-    std::vector<FormatFit> fits;
-    double num = 0, den = 0;
-    for (const kernel::FormatRates& r : rates.formats) {
-      const Roof cache = RoofFor(peaks, static_cast<double>(r.cache_matrix_bytes));
-      const double cache_mem = static_cast<double>(r.cache_matrix_bytes) / (cache.bytes_per_second * e);
-      const double weights = static_cast<double>(r.cache_rows * r.cache_cols);
-      FormatFit f;
-      f.format = r.format;
-      f.cache_level = cache.level;
-      f.decode_ops_per_weight = SolveIncreasing(
-          [&](double ops) { return sim::SmoothRoofSeconds(cache_mem, weights * ops / alu, p); }, r.cache_gemv_seconds,
-          2.0, 1e4);
-      if (out) {
-        const double tokens = static_cast<double>(r.gemm_tokens);
-        f.prefill_ops_per_weight = SolveIncreasing(
-            [&](double ops) { return sim::SmoothRoofSeconds(cache_mem, tokens * weights * ops / alu, p); },
-            r.gemm_seconds, 2.0, 1e4);
-      }
-      for (size_t k = 0; k < kShapeSets && k < r.dram_sets.size(); ++k) {
-        const auto& set = r.dram_sets[k];
-        const double rows = static_cast<double>(set.rows * set.count);
-        const double residual = set.pass_seconds - SetRoofSeconds(set, f.decode_ops_per_weight, dram, alu, p);
-        num += rows * residual / (set.pass_seconds * set.pass_seconds);
-        den += rows * rows / (set.pass_seconds * set.pass_seconds);
-      }
-      fits.push_back(f);
+// The kernel's measurements in the simulator's terms.
+sim::CpuTimings ToTimings(const kernel::KernelRates& rates) {
+  sim::CpuTimings t;
+  for (const kernel::FormatRates& r : rates.formats) {
+    sim::FormatTimings f;
+    f.kernel_class = KernelClass(r.format);
+    f.cache_rows = r.cache_rows;
+    f.cache_cols = r.cache_cols;
+    f.cache_bytes = static_cast<double>(r.cache_matrix_bytes);
+    f.cache_gemv_seconds = r.cache_gemv_seconds;
+    f.gemm_tokens = r.gemm_tokens;
+    f.gemm_seconds = r.gemm_seconds;
+    for (const kernel::FormatRates::StreamSet& s : r.dram_sets) {
+      f.dram_sets.push_back({s.rows, s.cols, s.count, static_cast<double>(s.bytes), s.pass_seconds});
     }
-    const double c = den > 0 ? std::clamp(num / den, 0.0, 1e-6) : 0.0;
-    double loss = 0;
-    for (size_t i = 0; i < fits.size(); ++i) {
-      const kernel::FormatRates& r = rates.formats[i];
-      double worst = 0;
-      for (size_t k = 0; k < kShapeSets && k < r.dram_sets.size(); ++k) {
-        const auto& set = r.dram_sets[k];
-        const double predicted = SetRoofSeconds(set, fits[i].decode_ops_per_weight, dram, alu, p) +
-                                 static_cast<double>(set.rows * set.count) * c;
-        const double err = predicted / set.pass_seconds - 1.0;
-        loss += err * err;
-        if (std::abs(err) > std::abs(worst)) worst = err;
-      }
-      fits[i].dram_error = worst;
-    }
-    if (row_seconds) *row_seconds = c;
-    if (out) *out = fits;
-    return loss;
-  };
-  EngineFit best;
-  double best_loss = 1e300;
-  for (double e = 0.40; e <= 1.0001; e += 0.01) {
-    for (double p = 1.0; p <= 16.0001; p += 0.1) {  // the loader allows up to 64; past 16 it is a max
-      const double loss = fit_at(e, p, nullptr, nullptr);
-      if (loss < best_loss - 1e-12) {
-        best_loss = loss;
-        best.memory_efficiency = std::min(1.0, e);
-        best.overlap_exponent = p;
-      }
-    }
+    t.formats.push_back(std::move(f));
   }
-  fit_at(best.memory_efficiency, best.overlap_exponent, &best.row_seconds, &best.formats);
-
-  // Fixed costs. A tiny GEMV in cache is almost only a parallel loop's cost (F_loop); the set of
-  // small matrices from DRAM, less its roofline and row time, a matmul's (F_mm: the loop, plus
-  // prefetch streams that restart with every matrix and the last chunk's imbalance). The
-  // simulator charges one dispatch per launch, 14 per Llama layer (sim::Compile: 6, one per
-  // matrix, half per norm); the kernel's layer runs 7 matmuls and about 9 other loops (norms,
-  // activation quantization, RoPE, attention, SwiGLU): dispatch = (7 F_mm + 9 F_loop) / 14.
-  const FormatFit& first = best.formats.front();
-  const kernel::FormatRates& r0 = *rates.Find(first.format);
-  const double tiny_weights = static_cast<double>(rates.tiny_rows * rates.tiny_cols);
-  const double tiny_bytes = tiny_weights * static_cast<double>(r0.cache_matrix_bytes) / static_cast<double>(r0.cache_rows * r0.cache_cols);
-  const Roof tiny_roof = RoofFor(peaks, tiny_bytes);
-  const double tiny_work = sim::SmoothRoofSeconds(tiny_bytes / (tiny_roof.bytes_per_second * best.memory_efficiency),
-                                                  tiny_weights * first.decode_ops_per_weight / alu, best.overlap_exponent);
-  best.loop_seconds = std::max(0.0, rates.tiny_gemv_seconds - tiny_work);
-  double matmul_fixed = 0;
-  for (const FormatFit& f : best.formats) {
-    const kernel::FormatRates& r = *rates.Find(f.format);
-    if (r.dram_sets.size() <= kShapeSets) continue;
-    const auto& small = r.dram_sets[kShapeSets];
-    const double count = static_cast<double>(small.count);
-    const double work = SetRoofSeconds(small, f.decode_ops_per_weight, dram_peak * best.memory_efficiency, alu,
-                                       best.overlap_exponent) +
-                        static_cast<double>(small.rows * small.count) * best.row_seconds;
-    matmul_fixed += std::max(0.0, (small.pass_seconds - work) / count) / static_cast<double>(best.formats.size());
-  }
-  best.matmul_fixed_seconds = matmul_fixed;
-  best.dispatch_seconds = (7.0 * matmul_fixed + 9.0 * best.loop_seconds) / 14.0;
-  // Attention in cache is compute-bound: its rate over the FMA peak, less the loop's fixed cost.
-  const double attention_flops = rates.attention_flops_per_second() * rates.attention_seconds;
-  const double attention_seconds = std::max(rates.attention_seconds - best.loop_seconds, 0.5 * rates.attention_seconds);
-  best.attention_compute_efficiency = std::clamp(attention_flops / attention_seconds / alu, 1e-4, 1.0);
-  return best;
-}
-
-// The shipped reference engine with the fitted values written in, each saying what it was fitted on.
-EngineSpec CalibratedEngine(const EngineSpec& shipped, const EngineFit& fit, const kernel::KernelRates& rates,
-                            const std::string& provenance) {
-  EngineSpec e = shipped;
-  auto set = [&](EngineParam& param, double value, const std::string& what) {
-    param.value = value;
-    param.source.clear();
-    param.fitted = fmt::format("{}: {}", provenance, what);
-  };
-  const std::string dram =
-      "Q8_0 and Q4_0 GEMVs over 4096 x 4096, 16384 x 1024 and 1024 x 16384 matrix sets streamed from DRAM vs "
-      "a 1024 x 2048 GEMV in cache";
-  set(e.param(EngineParamId::kRowSeconds), fit.row_seconds, dram);
-  set(e.param(EngineParamId::kMemoryEfficiency), fit.memory_efficiency, dram);
-  set(e.param(EngineParamId::kAttentionMemoryEfficiency), fit.memory_efficiency, dram + " (the KV cache is streamed the same way)");
-  set(e.param(EngineParamId::kOverlapExponent), fit.overlap_exponent, dram);
-  set(e.param(EngineParamId::kAttentionComputeEfficiency), fit.attention_compute_efficiency,
-      fmt::format("decode attention of {} heads of {} over {} F16 positions in cache", rates.attention_heads,
-                  rates.attention_head_dim, rates.attention_positions));
-  set(e.param(EngineParamId::kDispatchSeconds), fit.dispatch_seconds,
-      fmt::format("(7 x F_mm + 9 x F_loop) / 14 per launch; F_mm {:.1f} us from 512 x 1024 GEMVs streamed from DRAM, "
-                  "F_loop {:.2f} us from a {} x {} GEMV in cache (docs/validation.md)",
-                  fit.matmul_fixed_seconds * 1e6, fit.loop_seconds * 1e6, rates.tiny_rows, rates.tiny_cols));
-  for (const FormatFit& f : fit.formats) {
-    const std::string cls = KernelClass(f.format);
-    auto it = std::find_if(e.kernels.begin(), e.kernels.end(), [&](const KernelCost& k) { return k.kernel_class == cls; });
-    if (it == e.kernels.end()) {
-      KernelCost k;
-      k.kernel_class = cls;
-      e.kernels.push_back(k);
-      it = std::prev(e.kernels.end());
-    }
-    set(it->decode_ops_per_weight, f.decode_ops_per_weight, "GEMV of a 1024 x 2048 matrix in cache");
-    set(it->prefill_ops_per_weight, f.prefill_ops_per_weight, "256-token GEMM of a 1024 x 2048 matrix in cache");
-  }
-  e.calibration = provenance;
-  return e;
+  t.tiny_rows = rates.tiny_rows;
+  t.tiny_cols = rates.tiny_cols;
+  t.tiny_bytes = static_cast<double>(rates.tiny_bytes);
+  t.tiny_gemv_seconds = rates.tiny_gemv_seconds;
+  t.attention_flops = rates.attention_flops_per_second() * rates.attention_seconds;
+  t.attention_seconds = rates.attention_seconds;
+  return t;
 }
 
 std::string Percent(double error) { return fmt::format("{:+.1f}%", 100.0 * error); }
@@ -351,7 +186,7 @@ Examples:
     }
     EngineSpec engine = shipped;
     kernel::KernelRates rates;
-    EngineFit fit;
+    sim::CpuEngineFit fit;
     if (!o->as_shipped) {
       ctx.err << "validate: timing the kernel on isolated matrices...\n";
       // Both block formats always: the fit needs two formats to tell bandwidth from overlap.
@@ -362,11 +197,11 @@ Examples:
         }
       }
       rates = kernel::MeasureKernelRates(measured_formats, ro);
-      fit = FitEngine(rates, peaks);
+      fit = sim::FitCpuEngine(ToTimings(rates), peaks);
       const std::string provenance =
           fmt::format("siliconsim validate {} on {} ({}, {} threads, {})", today, chip->id, host.cpu_model, threads,
                       rates.simd);
-      engine = CalibratedEngine(shipped, fit, rates, provenance);
+      sim::ApplyCpuEngineFit(fit, provenance, engine);
     }
     if (!o->save_engine.empty()) {
       const std::string header =
@@ -409,7 +244,7 @@ Examples:
 
         const double prefill_error = p.prefill.tokens_per_second / t.prefill_tps() - 1.0;
         const double decode_error = p.decode.tokens_per_second / t.decode_tps() - 1.0;
-        const Roof regime = RoofFor(peaks, compiled.weights_bytes);
+        const std::string regime = LevelFor(peaks, compiled.weights_bytes);
         Json r;
         r["model_id"] = model->resolved.spec.id;
         r["quant"] = quant.label;
@@ -422,7 +257,7 @@ Examples:
         r["gen_tokens"] = o->gen_tokens;
         r["weights_bytes"] = t.weight_bytes;
         r["predicted_weights_bytes"] = compiled.weights_bytes;
-        r["weights_regime"] = regime.level;
+        r["weights_regime"] = regime;
         r["memory_bandwidth_gbs"] = peaks.memory_bandwidth_gbs;
         r["fma_gflops"] = peaks.alu_tflops * 1e3;
         r["measured_prefill_tps"] = t.prefill_tps();
@@ -438,10 +273,14 @@ Examples:
         const KernelCost* k = engine.FindKernel(KernelClass(format));
         r["decode_ops_per_weight"] = k ? k->decode_ops_per_weight.value : 0.0;
         r["prefill_ops_per_weight"] = k ? k->prefill_ops_per_weight.value : 0.0;
+        r["memory_efficiency"] = engine.param(EngineParamId::kMemoryEfficiency).value;
         r["overlap_exponent"] = engine.param(EngineParamId::kOverlapExponent).value;
+        r["row_s"] = engine.param(EngineParamId::kRowSeconds).value;
+        r["matrix_s"] = engine.param(EngineParamId::kMatrixSeconds).value;
+        r["attention_compute_efficiency"] = engine.param(EngineParamId::kAttentionComputeEfficiency).value;
         r["dispatch_s"] = engine.param(EngineParamId::kDispatchSeconds).value;
         rows.push_back({r,
-                        {model->resolved.spec.id, quant.label, regime.level, fmt::format("{:.2f}", t.prefill_tps()),
+                        {model->resolved.spec.id, quant.label, regime, fmt::format("{:.2f}", t.prefill_tps()),
                          fmt::format("{:.2f}", p.prefill.tokens_per_second), Percent(prefill_error),
                          fmt::format("{:.2f}", t.decode_tps()), fmt::format("{:.2f}", p.decode.tokens_per_second),
                          Percent(decode_error)}});
@@ -466,21 +305,22 @@ Examples:
       out << fmt::format("; FMA {:.1f} GFLOP/s\n", peaks.alu_tflops * 1e3);
       if (!o->as_shipped) {
         out << fmt::format("Reference engine fitted to isolated matrices: memory efficiency {:.2f}, overlap exponent p = {:.2f}, "
-                           "row stall {:.1f} ns, launch {:.1f} us (matmul {:.1f}, loop {:.1f}), attention {:.1f} GFLOP/s ({:.3f} of FMA peak)\n",
-                           fit.memory_efficiency, fit.overlap_exponent, fit.row_seconds * 1e9, fit.dispatch_seconds * 1e6,
-                           fit.matmul_fixed_seconds * 1e6, fit.loop_seconds * 1e6,
+                           "row stall {:.1f} ns, matrix stall {:.1f} us, launch {:.2f} us, attention {:.1f} GFLOP/s ({:.3f} of FMA peak)\n",
+                           fit.memory_efficiency, fit.overlap_exponent, fit.row_seconds * 1e9, fit.matrix_seconds * 1e6,
+                           fit.dispatch_seconds * 1e6,
                            rates.attention_flops_per_second() / 1e9, fit.attention_compute_efficiency);
-        for (const FormatFit& f : fit.formats) {
-          const kernel::FormatRates& r = *rates.Find(f.format);
+        for (size_t i = 0; i < fit.formats.size(); ++i) {
+          const sim::FormatFit& f = fit.formats[i];
+          const kernel::FormatRates& r = rates.formats[i];
           std::string sets;
           for (const auto& set : r.dram_sets) {
             sets += fmt::format("{}{}x{} {:.1f}", sets.empty() ? "" : ", ", set.rows, set.cols, set.bytes_per_second() / 1e9);
           }
           out << fmt::format("  {:<5} decode {:.2f} and prefill {:.2f} FLOP-eq/weight; GEMV in {} {:.1f} GB/s; "
                              "from DRAM (GB/s) {} (worst fit {}); GEMM {:.1f} GFLOP/s\n",
-                             kernel::ToString(f.format), f.decode_ops_per_weight, f.prefill_ops_per_weight,
+                             kernel::ToString(r.format), f.decode_ops_per_weight, f.prefill_ops_per_weight,
                              f.cache_level, static_cast<double>(r.cache_matrix_bytes) / r.cache_gemv_seconds / 1e9,
-                             sets, Percent(f.dram_error), r.gemm_flops_per_second() / 1e9);
+                             sets, Percent(f.worst_dram_error), r.gemm_flops_per_second() / 1e9);
         }
       } else {
         out << "Reference engine as shipped (data/engines/reference.yaml): " << engine.calibration << "\n";

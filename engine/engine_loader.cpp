@@ -75,6 +75,7 @@ void CheckParamRange(const YamlFile& file, const YAML::Node& node, const std::st
     case EngineParamId::kDispatchSeconds:
     case EngineParamId::kStepOverheadSeconds:
     case EngineParamId::kRowSeconds:
+    case EngineParamId::kMatrixSeconds:
       if (!(value >= 0 && value < 1.0)) fail("must be in seconds, at least 0 and below 1");
       break;
     case EngineParamId::kMatrixUnitSpeedup:
@@ -133,12 +134,12 @@ EngineSpec ReadEngine(const YamlFile& file, const YAML::Node& node, const std::s
   const MapView p(file, params, params_path,
                   {kEngineParamNames[0], kEngineParamNames[1], kEngineParamNames[2], kEngineParamNames[3],
                    kEngineParamNames[4], kEngineParamNames[5], kEngineParamNames[6], kEngineParamNames[7],
-                   kEngineParamNames[8], kEngineParamNames[9]});
-  static_assert(kEngineParamCount == 10, "list every parameter name above");
+                   kEngineParamNames[8], kEngineParamNames[9], kEngineParamNames[10]});
+  static_assert(kEngineParamCount == 11, "list every parameter name above");
   for (int i = 0; i < kEngineParamCount; ++i) {
     const auto id = static_cast<EngineParamId>(i);
     const bool positive = id != EngineParamId::kDispatchSeconds && id != EngineParamId::kStepOverheadSeconds &&
-                          id != EngineParamId::kRowSeconds;
+                          id != EngineParamId::kRowSeconds && id != EngineParamId::kMatrixSeconds;
     spec.params[static_cast<size_t>(i)] = ReadParamKey(p, kEngineParamNames[static_cast<size_t>(i)], positive);
     CheckParamRange(file, p.Required(kEngineParamNames[static_cast<size_t>(i)]),
                     p.PathOf(kEngineParamNames[static_cast<size_t>(i)]), spec.params[static_cast<size_t>(i)].value, id);

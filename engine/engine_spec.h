@@ -46,6 +46,7 @@ enum class EngineParamId : int {
   kStepOverheadSeconds,         ///< fixed cost of one forward step (sampling, synchronisation)
   kMatrixUnitSpeedup,           ///< prefill matmul speed-up on GPUs with per-core matrix units (M5)
   kRowSeconds,                  ///< decode: stall per weight-matrix row streamed from DRAM (a stream restart)
+  kMatrixSeconds,               ///< decode: stall per weight matrix streamed from DRAM (cold streams, last chunk)
   kCount,
 };
 inline constexpr int kEngineParamCount = static_cast<int>(EngineParamId::kCount);
@@ -55,7 +56,7 @@ inline constexpr std::array<const char*, kEngineParamCount> kEngineParamNames = 
     "memory_efficiency",        "dual_die_memory_efficiency", "attention_memory_efficiency",
     "compute_efficiency",       "attention_compute_efficiency", "overlap_exponent",
     "dispatch_seconds",         "step_overhead_seconds",      "matrix_unit_speedup",
-    "row_seconds"};
+    "row_seconds",              "matrix_seconds"};
 
 /// How expensive one weight format is to unpack, in FLOP-equivalents of the device's FP32 peak
 /// per weight: the multiply-add itself (2) plus the unpacking and scaling instructions.

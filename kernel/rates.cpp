@@ -76,124 +76,160 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
   rates.threads = pool.threads();
   rates.simd = kernels.name;
 
-  // Fixed shapes, unrelated to any model: a 1024 x 2048 matrix stays in cache (1.1-8 MiB by
-  // format); the DRAM set is 4096-wide square matrices; prefill chunks of 256 tokens.
-  constexpr int64_t kCacheRows = 1024;
-  constexpr int64_t kCacheCols = 2048;
-  constexpr int64_t kSetSide = 4096;
-  constexpr int64_t kGemmTokens = 256;
-  const std::vector<float> x1 = Activations(1, kSetSide);
-  const std::vector<float> xg = Activations(kGemmTokens, kCacheCols);
-  std::vector<float> out(static_cast<size_t>(kGemmTokens * 16384));
+  // Every point is built first, then timed in rounds (each round times every point once, after
+  // one untimed call that refills the caches): a noisy stretch on a shared machine then spoils
+  // one sample of many points, not every sample of one, and each point keeps its median.
+  struct Point {
+    std::function<void()> work;
+    double seconds = 0;
+    double divisor = 1;
+    double* result = nullptr;
+    std::vector<double> samples;
+  };
+  std::vector<Point> points;
+  std::vector<std::unique_ptr<std::vector<WeightMatrix>>> matrices;
+  std::vector<std::unique_ptr<MatmulInput>> inputs;
+  std::vector<std::unique_ptr<std::vector<float>>> activations;
+  auto keep_matrices = [&]() -> std::vector<WeightMatrix>& {
+    matrices.push_back(std::make_unique<std::vector<WeightMatrix>>());
+    return *matrices.back();
+  };
+  auto keep_input = [&]() -> MatmulInput& {
+    inputs.push_back(std::make_unique<MatmulInput>());
+    return *inputs.back();
+  };
+  auto keep_activations = [&](int64_t tokens, int64_t cols) -> const std::vector<float>& {
+    activations.push_back(std::make_unique<std::vector<float>>(Activations(tokens, cols)));
+    return *activations.back();
+  };
 
-  for (WeightFormat format : formats) {
-    FormatRates f;
+  // Fixed shapes, unrelated to any model: a 2048-wide matrix of about 6 MiB stays in cache (big
+  // enough that a call's fixed costs do not count, small enough for half a 16 MiB L3); the DRAM
+  // sets hold `dram_set_bytes` each; prefill chunks of 256 tokens.
+  constexpr int64_t kCacheCols = 2048;
+  constexpr int64_t kCacheBytes = int64_t{6} << 20;
+  constexpr int64_t kGemmTokens = 256;
+  constexpr int64_t kShapes[4][2] = {{4096, 4096}, {16384, 1024}, {1024, 16384}, {512, 1024}};
+  auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(kGemmTokens * 16384));  // widest output below
+  const float scale = 0.04f;
+
+  rates.formats.resize(formats.size());
+  for (size_t fi = 0; fi < formats.size(); ++fi) {
+    const WeightFormat format = formats[fi];
+    const bool quantized = Quantized(format);
+    FormatRates& f = rates.formats[fi];
     f.format = format;
-    const float scale = 0.04f;
     {
-      const WeightMatrix w = SyntheticMatrix(format, kCacheRows, kCacheCols, scale, 7, 1, pool);
-      f.cache_rows = kCacheRows;
+      const int64_t rows = std::max<int64_t>(64, kCacheBytes / RowBytes(format, kCacheCols) / 64 * 64);
+      std::vector<WeightMatrix>& held = keep_matrices();
+      held.push_back(SyntheticMatrix(format, rows, kCacheCols, scale, 7, 1, pool));
+      const WeightMatrix& w = held.back();
+      f.cache_rows = rows;
       f.cache_cols = kCacheCols;
       f.cache_matrix_bytes = w.bytes();
-      MatmulInput in;
-      f.cache_gemv_seconds = SecondsPerCall(
-          [&] {
-            in.Prepare(kernels, pool, x1.data(), 1, kCacheCols, Quantized(format));
-            Matmul(kernels, pool, w, in, out.data());
-          },
-          options.seconds_per_point, options.repetitions);
-      MatmulInput chunk;
       f.gemm_tokens = kGemmTokens;
-      f.gemm_seconds = SecondsPerCall(
-          [&] {
-            chunk.Prepare(kernels, pool, xg.data(), kGemmTokens, kCacheCols, Quantized(format));
-            Matmul(kernels, pool, w, chunk, out.data());
-          },
-          options.seconds_per_point, options.repetitions);
+      const std::vector<float>& x1 = keep_activations(1, kCacheCols);
+      const std::vector<float>& xg = keep_activations(kGemmTokens, kCacheCols);
+      MatmulInput& in = keep_input();
+      MatmulInput& chunk = keep_input();
+      points.push_back({[&, quantized, out] {
+                          in.Prepare(kernels, pool, x1.data(), 1, kCacheCols, quantized);
+                          Matmul(kernels, pool, w, in, out->data());
+                        },
+                        options.seconds_per_point, 1, &f.cache_gemv_seconds, {}});
+      points.push_back({[&, quantized, out] {
+                          chunk.Prepare(kernels, pool, xg.data(), kGemmTokens, kCacheCols, quantized);
+                          Matmul(kernels, pool, w, chunk, out->data());
+                        },
+                        options.seconds_per_point, 1, &f.gemm_seconds, {}});
     }
     // DRAM sets: square, short rows, long rows, small; the same total bytes each.
-    constexpr int64_t kShapes[4][2] = {{kSetSide, kSetSide}, {16384, 1024}, {1024, 16384}, {512, 1024}};
-    for (const auto& shape : kShapes) {
-      FormatRates::StreamSet set_rates;
-      set_rates.rows = shape[0];
-      set_rates.cols = shape[1];
+    f.dram_sets.resize(4);
+    for (size_t k = 0; k < 4; ++k) {
+      FormatRates::StreamSet& set_rates = f.dram_sets[k];
+      set_rates.rows = kShapes[k][0];
+      set_rates.cols = kShapes[k][1];
       const int64_t matrix_bytes = RowBytes(format, set_rates.cols) * set_rates.rows;
       set_rates.count = std::max<int64_t>(2, (options.dram_set_bytes + matrix_bytes - 1) / matrix_bytes);
       set_rates.bytes = matrix_bytes * set_rates.count;
-      std::vector<WeightMatrix> set;
+      std::vector<WeightMatrix>& set = keep_matrices();
       for (int64_t i = 0; i < set_rates.count; ++i) {
         set.push_back(SyntheticMatrix(format, set_rates.rows, set_rates.cols, scale, 11, static_cast<uint64_t>(i), pool));
       }
-      const std::vector<float> xs = Activations(1, set_rates.cols);
-      MatmulInput in;
-      set_rates.pass_seconds = SecondsPerCall(
-          [&] {
-            for (const WeightMatrix& w : set) {
-              in.Prepare(kernels, pool, xs.data(), 1, set_rates.cols, Quantized(format));
-              Matmul(kernels, pool, w, in, out.data());
-            }
-          },
-          options.seconds_per_point, options.repetitions);
-      f.dram_sets.push_back(set_rates);
+      const std::vector<float>& xs = keep_activations(1, set_rates.cols);
+      MatmulInput& in = keep_input();
+      const int64_t cols = set_rates.cols;
+      points.push_back({[&, quantized, cols, out] {
+                          for (const WeightMatrix& w : set) {
+                            in.Prepare(kernels, pool, xs.data(), 1, cols, quantized);
+                            Matmul(kernels, pool, w, in, out->data());
+                          }
+                        },
+                        options.seconds_per_point, 1, &set_rates.pass_seconds, {}});
     }
-    rates.formats.push_back(f);
   }
 
   // A matmul of a few thousand weights: the fixed cost of a parallel loop that every thread
   // joins (an empty loop would measure only the caller, which takes every chunk itself).
+  constexpr int kLoops = 256;
   if (!formats.empty()) {
     constexpr int64_t kTinyRows = 64;
     constexpr int64_t kTinyCols = 512;
-    const WeightMatrix w = SyntheticMatrix(formats.front(), kTinyRows, kTinyCols, 0.04f, 13, 1, pool);
-    MatmulInput in;
-    in.Prepare(kernels, pool, x1.data(), 1, kTinyCols, Quantized(formats.front()));
-    constexpr int kLoops = 256;
+    std::vector<WeightMatrix>& held = keep_matrices();
+    held.push_back(SyntheticMatrix(formats.front(), kTinyRows, kTinyCols, 0.04f, 13, 1, pool));
+    const WeightMatrix& w = held.back();
+    MatmulInput& in = keep_input();
+    const std::vector<float>& x = keep_activations(1, kTinyCols);
+    in.Prepare(kernels, pool, x.data(), 1, kTinyCols, Quantized(formats.front()));
     rates.tiny_rows = kTinyRows;
     rates.tiny_cols = kTinyCols;
-    rates.tiny_gemv_seconds = SecondsPerCall(
-                                  [&] {
-                                    for (int i = 0; i < kLoops; ++i) Matmul(kernels, pool, w, in, out.data());
-                                  },
-                                  std::min(0.05, options.seconds_per_point), options.repetitions) /
-                              kLoops;
+    rates.tiny_bytes = w.bytes();
+    points.push_back({[&, out] {
+                        for (int i = 0; i < kLoops; ++i) Matmul(kernels, pool, w, in, out->data());
+                      },
+                      std::min(0.05, options.seconds_per_point), kLoops, &rates.tiny_gemv_seconds, {}});
   }
 
   // Attention of one decode token: 16 query heads over 4 KV heads of 64, 1024 positions.
-  {
-    constexpr int64_t kHeads = 16;
-    constexpr int64_t kKvHeads = 4;
-    constexpr int64_t kHeadDim = 64;
-    constexpr int64_t kPositions = 1024;
-    constexpr int64_t kKvDim = kKvHeads * kHeadDim;
-    std::vector<uint16_t> k_cache(static_cast<size_t>(kPositions * kKvDim));
-    std::vector<uint16_t> v_cache(k_cache.size());
-    const std::vector<float> kv = Activations(kPositions, kKvDim);
-    kernels.fp32_to_fp16(kv.data(), k_cache.data(), kPositions * kKvDim);
-    kernels.fp32_to_fp16(kv.data(), v_cache.data(), kPositions * kKvDim);
-    const std::vector<float> q = Activations(1, kHeads * kHeadDim);
-    std::vector<float> scores(static_cast<size_t>(pool.threads() * kPositions));
-    std::vector<float> att(static_cast<size_t>(kHeads * kHeadDim));
-    const float scale = 0.125f;
-    rates.attention_heads = kHeads;
-    rates.attention_head_dim = kHeadDim;
-    rates.attention_positions = kPositions;
-    rates.attention_seconds = SecondsPerCall(
-        [&] {
-          pool.ParallelFor(kHeads, 1, [&](int64_t h0, int64_t h1, int thread) {
-            float* s = scores.data() + thread * kPositions;
-            for (int64_t hh = h0; hh < h1; ++hh) {
-              const int64_t kvh = hh / (kHeads / kKvHeads);
-              kernels.attention_scores(q.data() + hh * kHeadDim, k_cache.data() + kvh * kHeadDim, kKvDim, kPositions,
-                                       static_cast<int>(kHeadDim), scale, s);
-              const float inv_sum = 1.0f / kernels.softmax_exp(s, kPositions);
-              float* head_out = att.data() + hh * kHeadDim;
-              kernels.attention_values(s, v_cache.data() + kvh * kHeadDim, kKvDim, kPositions,
-                                       static_cast<int>(kHeadDim), head_out);
-              for (int64_t j = 0; j < kHeadDim; ++j) head_out[j] *= inv_sum;
-            }
-          });
-        },
-        std::min(0.05, options.seconds_per_point), options.repetitions);
+  constexpr int64_t kHeads = 16;
+  constexpr int64_t kKvHeads = 4;
+  constexpr int64_t kHeadDim = 64;
+  constexpr int64_t kPositions = 1024;
+  constexpr int64_t kKvDim = kKvHeads * kHeadDim;
+  std::vector<uint16_t> k_cache(static_cast<size_t>(kPositions * kKvDim));
+  std::vector<uint16_t> v_cache(k_cache.size());
+  const std::vector<float>& kv = keep_activations(kPositions, kKvDim);
+  kernels.fp32_to_fp16(kv.data(), k_cache.data(), kPositions * kKvDim);
+  kernels.fp32_to_fp16(kv.data(), v_cache.data(), kPositions * kKvDim);
+  const std::vector<float>& q = keep_activations(1, kHeads * kHeadDim);
+  std::vector<float> scores(static_cast<size_t>(pool.threads() * kPositions));
+  std::vector<float> att(static_cast<size_t>(kHeads * kHeadDim));
+  rates.attention_heads = kHeads;
+  rates.attention_head_dim = kHeadDim;
+  rates.attention_positions = kPositions;
+  points.push_back({[&] {
+                      pool.ParallelFor(kHeads, 1, [&](int64_t h0, int64_t h1, int thread) {
+                        float* s = scores.data() + thread * kPositions;
+                        for (int64_t hh = h0; hh < h1; ++hh) {
+                          const int64_t kvh = hh / (kHeads / kKvHeads);
+                          kernels.attention_scores(q.data() + hh * kHeadDim, k_cache.data() + kvh * kHeadDim, kKvDim,
+                                                   kPositions, static_cast<int>(kHeadDim), 0.125f, s);
+                          const float inv_sum = 1.0f / kernels.softmax_exp(s, kPositions);
+                          float* head_out = att.data() + hh * kHeadDim;
+                          kernels.attention_values(s, v_cache.data() + kvh * kHeadDim, kKvDim, kPositions,
+                                                   static_cast<int>(kHeadDim), head_out);
+                          for (int64_t j = 0; j < kHeadDim; ++j) head_out[j] *= inv_sum;
+                        }
+                      });
+                    },
+                    std::min(0.05, options.seconds_per_point), 1, &rates.attention_seconds, {}});
+
+  for (int round = 0; round < std::max(1, options.repetitions); ++round) {
+    for (Point& p : points) p.samples.push_back(SecondsPerCall(p.work, p.seconds, 1) / p.divisor);
+  }
+  for (Point& p : points) {
+    std::sort(p.samples.begin(), p.samples.end());
+    *p.result = p.samples[p.samples.size() / 2];
   }
   return rates;
 }

@@ -19,8 +19,8 @@ struct RateOptions {
   int threads = 1;
   /// Bytes of the matrix set the DRAM GEMV streams; choose >= 4x the last-level cache.
   int64_t dram_set_bytes = int64_t{256} << 20;
-  double seconds_per_point = 0.25;  ///< timed length of one repetition
-  int repetitions = 3;              ///< best of
+  double seconds_per_point = 0.2;   ///< timed length of one sample
+  int repetitions = 5;              ///< samples per point, taken in rounds over all points; the median is kept
   std::optional<SimdLevel> simd;    ///< unset: the best level this CPU runs
 };
 
@@ -61,6 +61,7 @@ struct KernelRates {
   /// almost all the fixed cost of one parallel loop: waking the threads and waiting for them.
   int64_t tiny_rows = 0;
   int64_t tiny_cols = 0;
+  int64_t tiny_bytes = 0;
   double tiny_gemv_seconds = 0;
   /// Decode attention as the forward pass runs it (scores, softmax, values per query head over an
   /// F16 cache, heads in parallel) for `attention_heads` heads of `attention_head_dim` over

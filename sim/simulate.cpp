@@ -100,6 +100,7 @@ CompiledModel Compile(const ModelSpec& model, const WeightPlan& weights, const E
     }
     if (w.role != TensorRole::kVector && w.row_elements > 0) {
       g.matrix_rows += static_cast<double>(w.elements / w.row_elements);
+      g.matrices += w.experts > 0 ? static_cast<double>(w.experts) : 1.0;
     }
     const double launches = w.role == TensorRole::kVector ? 0.5 : 1.0;  // norms and biases fuse in pairs
     if (w.layer >= 0 && w.layer < model.num_layers) per_layer_dispatches[static_cast<size_t>(w.layer)] += launches;
@@ -240,7 +241,8 @@ struct Roofs {
   double p = 1;
   double dispatch_seconds = 0;
   double step_seconds = 0;
-  double row_seconds = 0;  // per matrix row streamed from DRAM (0 when the weights sit in a cache)
+  double row_seconds = 0;     // per matrix row streamed from DRAM (0 when the weights sit in a cache)
+  double matrix_seconds = 0;  // per matrix streamed from DRAM (0 when the weights sit in a cache)
   std::string bandwidth_source = "DRAM";
 };
 
@@ -276,6 +278,7 @@ Roofs RoofsFor(const CompiledModel& c, const ChipPeaks& peaks, double working_se
   r.dispatch_seconds = param(EngineParamId::kDispatchSeconds);
   r.step_seconds = param(EngineParamId::kStepOverheadSeconds);
   r.row_seconds = r.bandwidth_source == "DRAM" ? param(EngineParamId::kRowSeconds) : 0.0;
+  r.matrix_seconds = r.bandwidth_source == "DRAM" ? param(EngineParamId::kMatrixSeconds) : 0.0;
   return r;
 }
 
@@ -366,15 +369,19 @@ StaticCosts DecodeWeights(const CompiledModel& c, const Roofs& r, std::vector<Op
     double bytes = g.bytes * g.active_fraction;
     double flops = g.elements * g.active_fraction * g.kernel->decode_ops_per_weight.value;
     double rows = g.matrix_rows * g.active_fraction;
+    double matrices = g.matrices * g.active_fraction;
     if (g.role == TensorRole::kTokenEmbedding) {
       bytes = g.rows > 0 ? g.bytes / g.rows : 0;
       flops = 0;
       rows = 1;
+      matrices = 0;
     }
     Cost cost = Roofline(bytes, r.weight_bandwidth, flops, r.alu, r.p);
-    // Each row a GEMV starts is a new stream: a stall the bandwidth roof does not see.
-    cost.memory_seconds += rows * r.row_seconds;
-    cost.seconds += rows * r.row_seconds;
+    // Each row a GEMV starts is a new stream, and each matrix starts its streams cold: stalls the
+    // bandwidth roof does not see.
+    const double stalls = rows * r.row_seconds + matrices * r.matrix_seconds;
+    cost.memory_seconds += stalls;
+    cost.seconds += stalls;
     s.seconds += cost.seconds;
     s.memory_seconds += cost.memory_seconds;
     s.compute_seconds += cost.compute_seconds;
@@ -428,9 +435,10 @@ StaticCosts PrefillWeights(const CompiledModel& c, const Roofs& r, double n, std
     }
     Cost cost = Roofline(bytes, r.weight_bandwidth, flops, compute, r.p);
     if (g.role != TensorRole::kTokenEmbedding) {  // every row read once per step: one stream start each
-      const double rows = g.matrix_rows * (bytes / std::max(g.bytes, 1.0));
-      cost.memory_seconds += rows * r.row_seconds;
-      cost.seconds += rows * r.row_seconds;
+      const double read = bytes / std::max(g.bytes, 1.0);
+      const double stalls = read * (g.matrix_rows * r.row_seconds + g.matrices * r.matrix_seconds);
+      cost.memory_seconds += stalls;
+      cost.seconds += stalls;
     }
     s.seconds += cost.seconds;
     s.memory_seconds += cost.memory_seconds;
@@ -576,8 +584,9 @@ Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workloa
       if (g.role != TensorRole::kLmHead) continue;
       const double flops = g.elements * g.kernel->decode_ops_per_weight.value;
       Cost cost = Roofline(g.bytes, r.weight_bandwidth, flops, r.alu, r.p);
-      cost.memory_seconds += g.matrix_rows * r.row_seconds;
-      cost.seconds += g.matrix_rows * r.row_seconds;
+      const double stalls = g.matrix_rows * r.row_seconds + g.matrices * r.matrix_seconds;
+      cost.memory_seconds += stalls;
+      cost.seconds += stalls;
       head_seconds += cost.seconds;
       weights.memory_seconds += cost.memory_seconds;
       weights.compute_seconds += cost.compute_seconds;

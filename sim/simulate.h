@@ -50,6 +50,7 @@ struct MatmulGroup {
   double active_experts = 0;
   double rows = 0;                     ///< token embedding: rows of the table (a lookup reads one)
   double matrix_rows = 0;              ///< rows of the matrices (all experts'), each a stream a GEMV starts
+  double matrices = 0;                 ///< weight matrices (each expert one), each a GEMV of its own
 };
 
 /// Layers that attend the same way.

@@ -38,6 +38,7 @@ EngineSpec IdealEngine() {
   e.param(EngineParamId::kDispatchSeconds).value = 0;
   e.param(EngineParamId::kStepOverheadSeconds).value = 0;
   e.param(EngineParamId::kRowSeconds).value = 0;
+  e.param(EngineParamId::kMatrixSeconds).value = 0;
   for (KernelCost& k : e.kernels) {
     k.decode_ops_per_weight.value = 2;
     k.prefill_ops_per_weight.value = 2;

@@ -1,0 +1,83 @@
+#pragma once
+// Fitting a CPU engine (the reference kernel) to microbenchmarks of isolated matrices timed on
+// the host, with the simulator's own decode formula, so that `siliconsim validate` can then
+// predict whole models it never timed. kernel/rates.h measures the inputs; docs/validation.md
+// explains each parameter and shows the fit on this host.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/engine_spec.h"
+#include "sim/peaks.h"
+
+namespace siliconsim::sim {
+
+/// One pass of one-token matmuls over `count` matrices of rows x cols (`bytes` in all).
+struct GemvSetTiming {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  int64_t count = 0;
+  double bytes = 0;
+  double seconds = 0;
+};
+
+/// One weight format's microbenchmarks.
+struct FormatTimings {
+  std::string kernel_class;  ///< `q8_0`, `q4_0`, ...
+  /// A one-token matmul over a matrix that stays in cache, and a chunk of tokens against it.
+  int64_t cache_rows = 0;
+  int64_t cache_cols = 0;
+  double cache_bytes = 0;
+  double cache_gemv_seconds = 0;
+  int64_t gemm_tokens = 0;
+  double gemm_seconds = 0;
+  /// From DRAM: same-size sets of square, short-row and long-row matrices (these fit bandwidth,
+  /// overlap and the row stall), then a set of small matrices (the matrix stall).
+  std::vector<GemvSetTiming> dram_sets;
+};
+
+/// Everything the fit reads.
+struct CpuTimings {
+  std::vector<FormatTimings> formats;  ///< at least two block formats: one cannot tell bandwidth from overlap
+  /// A matmul so small that its time is nearly all a parallel loop's fixed cost.
+  int64_t tiny_rows = 0;
+  int64_t tiny_cols = 0;
+  double tiny_bytes = 0;
+  double tiny_gemv_seconds = 0;
+  /// Decode attention in cache: FLOPs (4 x head_dim per head and position) and seconds.
+  double attention_flops = 0;
+  double attention_seconds = 0;
+};
+
+/// What the fit found for one format.
+struct FormatFit {
+  std::string kernel_class;
+  double decode_ops_per_weight = 0;   ///< FLOP-equivalents of the FMA peak per weight, one token
+  double prefill_ops_per_weight = 0;  ///< the same per weight and token in a chunk
+  double worst_dram_error = 0;        ///< predicted / measured - 1 of its worst DRAM set
+  std::string cache_level;            ///< where its cache matrix sat
+};
+
+/// The fitted engine parameters.
+struct CpuEngineFit {
+  double memory_efficiency = 1;  ///< fraction of the measured DRAM read bandwidth the GEMV reaches
+  double overlap_exponent = 1;   ///< p of the smooth roofline
+  double row_seconds = 0;        ///< stall per matrix row streamed from DRAM
+  double matrix_seconds = 0;     ///< stall per matrix streamed from DRAM, beyond a parallel loop
+  double dispatch_seconds = 0;   ///< one parallel loop
+  double attention_compute_efficiency = 0;
+  double matmul_fixed_seconds = 0;  ///< a small matmul from DRAM beyond its roofline and rows (diagnostic)
+  std::vector<FormatFit> formats;
+};
+
+/// Fits the parameters with t = ((bytes / (B e))^p + (weights x ops / F)^p)^(1/p) + rows x c_row,
+/// B the measured DRAM bandwidth (or the cache level the matrix fits in, as the simulator picks
+/// it) and F the FMA peak, from `peaks`. Throws UsageError when the timings cannot support a fit.
+CpuEngineFit FitCpuEngine(const CpuTimings& timings, const ChipPeaks& peaks);
+
+/// Writes the fit into `engine` (a copy of the shipped one), each value marked `fitted` with
+/// `provenance` and the microbenchmark it came from (`what` describes the shapes).
+void ApplyCpuEngineFit(const CpuEngineFit& fit, const std::string& provenance, EngineSpec& engine);
+
+}  // namespace siliconsim::sim

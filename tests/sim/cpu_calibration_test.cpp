@@ -1,0 +1,116 @@
+#include "sim/cpu_calibration.h"
+
+#include <gtest/gtest.h>
+
+#include "common/data_sources.h"
+#include "engine/engine_db.h"
+#include "engine/engine_loader.h"
+#include "sim/simulate.h"
+
+namespace siliconsim::sim {
+namespace {
+
+// A host and a kernel with known parameters; timings generated from the simulator's formula.
+struct Truth {
+  double e = 0.8;
+  double p = 4.0;
+  double row_seconds = 20e-9;
+  double dispatch_seconds = 1.5e-6;
+  double matrix_seconds = 6e-6;
+  double attention_efficiency = 0.3;
+  double dram_bw = 30e9;
+  double l3_bw = 150e9;
+  double alu = 200e9;
+};
+
+ChipPeaks HostPeaks(const Truth& t) {
+  ChipPeaks p;
+  p.cpu = true;
+  p.memory_bandwidth_gbs = t.dram_bw / 1e9;
+  p.alu_tflops = t.alu / 1e12;
+  p.matmul_tflops = p.alu_tflops;
+  p.caches.push_back({"L3", 16.0 * (1 << 20), t.l3_bw / 1e9});
+  return p;
+}
+
+FormatTimings Format(const Truth& t, const std::string& cls, double bytes_per_weight, double decode_ops,
+                     double prefill_ops) {
+  FormatTimings f;
+  f.kernel_class = cls;
+  f.cache_cols = 2048;
+  f.cache_rows = 2048;
+  const double weights = 2048.0 * 2048;
+  f.cache_bytes = weights * bytes_per_weight;
+  f.cache_gemv_seconds = SmoothRoofSeconds(f.cache_bytes / (t.l3_bw * t.e), weights * decode_ops / t.alu, t.p);
+  f.gemm_tokens = 256;
+  f.gemm_seconds = SmoothRoofSeconds(f.cache_bytes / (t.l3_bw * t.e), 256 * weights * prefill_ops / t.alu, t.p);
+  const int64_t shapes[4][2] = {{4096, 4096}, {16384, 1024}, {1024, 16384}, {512, 1024}};
+  for (const auto& shape : shapes) {
+    GemvSetTiming s;
+    s.rows = shape[0];
+    s.cols = shape[1];
+    s.count = static_cast<int64_t>(256e6 / (static_cast<double>(s.rows * s.cols) * bytes_per_weight)) + 1;
+    const double w = static_cast<double>(s.rows * s.cols * s.count);
+    s.bytes = w * bytes_per_weight;
+    s.seconds = SmoothRoofSeconds(s.bytes / (t.dram_bw * t.e), w * decode_ops / t.alu, t.p) +
+                static_cast<double>(s.rows * s.count) * t.row_seconds;
+    if (shape[0] == 512) s.seconds += static_cast<double>(s.count) * (t.dispatch_seconds + t.matrix_seconds);
+    f.dram_sets.push_back(s);
+  }
+  return f;
+}
+
+CpuTimings Timings(const Truth& t) {
+  CpuTimings c;
+  c.formats.push_back(Format(t, "q8_0", 34.0 / 32, 3.5, 2.6));
+  c.formats.push_back(Format(t, "q4_0", 18.0 / 32, 4.5, 2.4));
+  c.tiny_rows = 64;
+  c.tiny_cols = 512;
+  c.tiny_bytes = 64 * 512 * 34.0 / 32;
+  c.tiny_gemv_seconds = SmoothRoofSeconds(c.tiny_bytes / (t.l3_bw * t.e), 64 * 512 * 3.5 / t.alu, t.p) + t.dispatch_seconds;
+  c.attention_flops = 4.0 * 64 * 16 * 1024;
+  c.attention_seconds = c.attention_flops / (t.alu * t.attention_efficiency) + t.dispatch_seconds;
+  return c;
+}
+
+TEST(CpuCalibrationTest, RecoversTheParametersTheTimingsWereMadeWith) {
+  const Truth t;
+  const CpuEngineFit fit = FitCpuEngine(Timings(t), HostPeaks(t));
+  EXPECT_NEAR(fit.memory_efficiency, t.e, 0.011);
+  EXPECT_NEAR(fit.overlap_exponent, t.p, 0.11);
+  EXPECT_NEAR(fit.row_seconds, t.row_seconds, 0.05 * t.row_seconds);
+  ASSERT_EQ(fit.formats.size(), 2u);
+  EXPECT_EQ(fit.formats[0].cache_level, "L3");
+  EXPECT_NEAR(fit.formats[0].decode_ops_per_weight, 3.5, 0.05);
+  EXPECT_NEAR(fit.formats[1].decode_ops_per_weight, 4.5, 0.05);
+  EXPECT_NEAR(fit.formats[0].prefill_ops_per_weight, 2.6, 0.03);
+  EXPECT_NEAR(fit.formats[1].prefill_ops_per_weight, 2.4, 0.03);
+  EXPECT_LT(std::abs(fit.formats[0].worst_dram_error), 0.01);
+  EXPECT_NEAR(fit.dispatch_seconds, t.dispatch_seconds, 0.1e-6);
+  EXPECT_NEAR(fit.matrix_seconds, t.matrix_seconds, 0.5e-6);
+  EXPECT_NEAR(fit.attention_compute_efficiency, t.attention_efficiency, 0.01);
+}
+
+TEST(CpuCalibrationTest, OneFormatCannotSeparateBandwidthFromOverlap) {
+  const Truth t;
+  CpuTimings c = Timings(t);
+  c.formats.pop_back();
+  EXPECT_THROW(FitCpuEngine(c, HostPeaks(t)), InputError);
+}
+
+TEST(CpuCalibrationTest, FittedEngineIsAValidEngineFileMarkedFitted) {
+  const Truth t;
+  const CpuEngineFit fit = FitCpuEngine(Timings(t), HostPeaks(t));
+  const EngineDatabase db = EngineDatabase::Load(DataSources{});
+  EngineSpec engine = db.Resolve("reference");
+  ApplyCpuEngineFit(fit, "test fit", engine);
+  EXPECT_DOUBLE_EQ(engine.param(EngineParamId::kRowSeconds).value, fit.row_seconds);
+  EXPECT_EQ(engine.param(EngineParamId::kOverlapExponent).fitted.rfind("test fit: ", 0), 0u);
+  EXPECT_TRUE(engine.param(EngineParamId::kMemoryEfficiency).source.empty());
+  const std::vector<EngineSpec> back = LoadEnginesFromString(WriteEngineYaml({engine}, "test"), "reference.yaml");
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_NEAR(back[0].FindKernel("q4_0")->decode_ops_per_weight.value, 4.5, 0.05);
+}
+
+}  // namespace
+}  // namespace siliconsim::sim
