@@ -96,6 +96,9 @@ sim::CpuTimings ToTimings(const kernel::KernelRates& rates) {
   t.tiny_gemv_seconds = rates.tiny_gemv_seconds;
   t.attention_flops = rates.attention_flops_per_second() * rates.attention_seconds;
   t.attention_seconds = rates.attention_seconds;
+  t.attention_layers = rates.attention_dram_layers;
+  t.attention_bytes = static_cast<double>(rates.attention_dram_layers * rates.attention_layer_bytes);
+  t.attention_dram_seconds = rates.attention_dram_seconds;
   return t;
 }
 
@@ -278,6 +281,7 @@ Examples:
         r["row_s"] = engine.param(EngineParamId::kRowSeconds).value;
         r["matrix_s"] = engine.param(EngineParamId::kMatrixSeconds).value;
         r["attention_compute_efficiency"] = engine.param(EngineParamId::kAttentionComputeEfficiency).value;
+        r["attention_memory_efficiency"] = engine.param(EngineParamId::kAttentionMemoryEfficiency).value;
         r["dispatch_s"] = engine.param(EngineParamId::kDispatchSeconds).value;
         rows.push_back({r,
                         {model->resolved.spec.id, quant.label, regime, fmt::format("{:.2f}", t.prefill_tps()),
@@ -305,10 +309,12 @@ Examples:
       out << fmt::format("; FMA {:.1f} GFLOP/s\n", peaks.alu_tflops * 1e3);
       if (!o->as_shipped) {
         out << fmt::format("Reference engine fitted to isolated matrices: memory efficiency {:.2f}, overlap exponent p = {:.2f}, "
-                           "row stall {:.1f} ns, matrix stall {:.1f} us, launch {:.2f} us, attention {:.1f} GFLOP/s ({:.3f} of FMA peak)\n",
+                           "row stall {:.1f} ns, matrix stall {:.1f} us, launch {:.2f} us, attention {:.1f} GFLOP/s in cache ({:.3f} of FMA peak), "
+                           "{:.2f} of DRAM bandwidth from DRAM\n",
                            fit.memory_efficiency, fit.overlap_exponent, fit.row_seconds * 1e9, fit.matrix_seconds * 1e6,
                            fit.dispatch_seconds * 1e6,
-                           rates.attention_flops_per_second() / 1e9, fit.attention_compute_efficiency);
+                           rates.attention_flops_per_second() / 1e9, fit.attention_compute_efficiency,
+                           fit.attention_memory_efficiency);
         for (size_t i = 0; i < fit.formats.size(); ++i) {
           const sim::FormatFit& f = fit.formats[i];
           const kernel::FormatRates& r = rates.formats[i];

@@ -224,6 +224,40 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
                     },
                     std::min(0.05, options.seconds_per_point), 1, &rates.attention_seconds, {}});
 
+  // The same attention, layer after layer, over caches that live in DRAM: how fast the
+  // attention's access pattern (each head reads its 128 bytes of every position's row) streams.
+  const int64_t layer_bytes = 2 * kPositions * kKvDim * 2;
+  rates.attention_layer_bytes = layer_bytes;
+  rates.attention_dram_layers = std::max<int64_t>(2, options.dram_set_bytes / layer_bytes);
+  std::vector<uint16_t> kv_set(static_cast<size_t>(rates.attention_dram_layers * layer_bytes / 2));
+  pool.ParallelFor(rates.attention_dram_layers, 1, [&](int64_t l0, int64_t l1, int) {
+    for (int64_t l = l0; l < l1; ++l) {
+      uint16_t* layer = kv_set.data() + l * layer_bytes / 2;
+      kernels.fp32_to_fp16(kv.data(), layer, kPositions * kKvDim);
+      kernels.fp32_to_fp16(kv.data(), layer + kPositions * kKvDim, kPositions * kKvDim);
+    }
+  });
+  points.push_back({[&] {
+                      for (int64_t l = 0; l < rates.attention_dram_layers; ++l) {
+                        const uint16_t* kc = kv_set.data() + l * layer_bytes / 2;
+                        const uint16_t* vc = kc + kPositions * kKvDim;
+                        pool.ParallelFor(kHeads, 1, [&](int64_t h0, int64_t h1, int thread) {
+                          float* s = scores.data() + thread * kPositions;
+                          for (int64_t hh = h0; hh < h1; ++hh) {
+                            const int64_t kvh = hh / (kHeads / kKvHeads);
+                            kernels.attention_scores(q.data() + hh * kHeadDim, kc + kvh * kHeadDim, kKvDim, kPositions,
+                                                     static_cast<int>(kHeadDim), 0.125f, s);
+                            const float inv_sum = 1.0f / kernels.softmax_exp(s, kPositions);
+                            float* head_out = att.data() + hh * kHeadDim;
+                            kernels.attention_values(s, vc + kvh * kHeadDim, kKvDim, kPositions,
+                                                     static_cast<int>(kHeadDim), head_out);
+                            for (int64_t j = 0; j < kHeadDim; ++j) head_out[j] *= inv_sum;
+                          }
+                        });
+                      }
+                    },
+                    options.seconds_per_point, 1, &rates.attention_dram_seconds, {}});
+
   for (int round = 0; round < std::max(1, options.repetitions); ++round) {
     for (Point& p : points) p.samples.push_back(SecondsPerCall(p.work, p.seconds, 1) / p.divisor);
   }

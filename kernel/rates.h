@@ -71,6 +71,11 @@ struct KernelRates {
   int64_t attention_positions = 0;
   double attention_seconds = 0;
   double attention_flops_per_second() const;  ///< 4 x head_dim per (head, position)
+  /// The same attention over `attention_dram_layers` separate caches (one per layer, as a forward
+  /// pass reads them) that together far exceed the last-level cache: per pass over all of them.
+  int64_t attention_dram_layers = 0;
+  int64_t attention_layer_bytes = 0;  ///< K and V of one layer
+  double attention_dram_seconds = 0;
   const FormatRates* Find(WeightFormat format) const;
 };
 

@@ -48,6 +48,11 @@ struct CpuTimings {
   /// Decode attention in cache: FLOPs (4 x head_dim per head and position) and seconds.
   double attention_flops = 0;
   double attention_seconds = 0;
+  /// The same attention over `attention_layers` per-layer caches in DRAM (`attention_bytes` of
+  /// K and V in all), one parallel loop per layer, one pass timed.
+  int64_t attention_layers = 0;
+  double attention_bytes = 0;
+  double attention_dram_seconds = 0;
 };
 
 /// What the fit found for one format.
@@ -67,6 +72,7 @@ struct CpuEngineFit {
   double matrix_seconds = 0;     ///< stall per matrix streamed from DRAM, beyond a parallel loop
   double dispatch_seconds = 0;   ///< one parallel loop
   double attention_compute_efficiency = 0;
+  double attention_memory_efficiency = 0;  ///< fraction of DRAM bandwidth the attention's reads reach
   double matmul_fixed_seconds = 0;  ///< a small matmul from DRAM beyond its roofline and rows (diagnostic)
   std::vector<FormatFit> formats;
 };

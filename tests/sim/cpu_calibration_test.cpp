@@ -18,6 +18,7 @@ struct Truth {
   double dispatch_seconds = 1.5e-6;
   double matrix_seconds = 6e-6;
   double attention_efficiency = 0.3;
+  double attention_memory_efficiency = 0.35;
   double dram_bw = 30e9;
   double l3_bw = 150e9;
   double alu = 200e9;
@@ -70,6 +71,11 @@ CpuTimings Timings(const Truth& t) {
   c.tiny_gemv_seconds = SmoothRoofSeconds(c.tiny_bytes / (t.l3_bw * t.e), 64 * 512 * 3.5 / t.alu, t.p) + t.dispatch_seconds;
   c.attention_flops = 4.0 * 64 * 16 * 1024;
   c.attention_seconds = c.attention_flops / (t.alu * t.attention_efficiency) + t.dispatch_seconds;
+  c.attention_layers = 256;
+  c.attention_bytes = 256.0 * (1 << 20);
+  c.attention_dram_seconds = SmoothRoofSeconds(c.attention_bytes / (t.dram_bw * t.attention_memory_efficiency),
+                                               256 * c.attention_flops / (t.alu * t.attention_efficiency), t.p) +
+                             256 * t.dispatch_seconds;
   return c;
 }
 
@@ -89,6 +95,7 @@ TEST(CpuCalibrationTest, RecoversTheParametersTheTimingsWereMadeWith) {
   EXPECT_NEAR(fit.dispatch_seconds, t.dispatch_seconds, 0.1e-6);
   EXPECT_NEAR(fit.matrix_seconds, t.matrix_seconds, 0.5e-6);
   EXPECT_NEAR(fit.attention_compute_efficiency, t.attention_efficiency, 0.01);
+  EXPECT_NEAR(fit.attention_memory_efficiency, t.attention_memory_efficiency, 0.01);
 }
 
 TEST(CpuCalibrationTest, OneFormatCannotSeparateBandwidthFromOverlap) {
