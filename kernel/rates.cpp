@@ -109,7 +109,7 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
   constexpr int64_t kCacheCols = 2048;
   constexpr int64_t kCacheBytes = int64_t{6} << 20;
   constexpr int64_t kGemmTokens = 256;
-  constexpr int64_t kShapes[4][2] = {{4096, 4096}, {16384, 1024}, {1024, 16384}, {512, 1024}};
+  constexpr int64_t kShapes[4][2] = {{4096, 4096}, {16384, 1024}, {1024, 16384}, {1024, 4096}};
   auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(kGemmTokens * 16384));  // widest output below
   const float scale = 0.04f;
 
@@ -190,10 +190,11 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
                       std::min(0.05, options.seconds_per_point), kLoops, &rates.tiny_gemv_seconds, {}});
   }
 
-  // Attention of one decode token: 16 query heads over 4 KV heads of 64, 1024 positions.
-  constexpr int64_t kHeads = 16;
-  constexpr int64_t kKvHeads = 4;
-  constexpr int64_t kHeadDim = 64;
+  // Attention of one decode token in the most common GQA shape (Llama 3 8B, Qwen, Mistral): 32 query
+  // heads over 8 KV heads of 128 (2 KiB cache rows), 1024 positions.
+  constexpr int64_t kHeads = 32;
+  constexpr int64_t kKvHeads = 8;
+  constexpr int64_t kHeadDim = 128;
   constexpr int64_t kPositions = 1024;
   constexpr int64_t kKvDim = kKvHeads * kHeadDim;
   std::vector<uint16_t> k_cache(static_cast<size_t>(kPositions * kKvDim));

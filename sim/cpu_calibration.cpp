@@ -44,7 +44,6 @@ double SetRoofSeconds(const GemvSetTiming& s, double ops, double dram, double al
   return SmoothRoofSeconds(s.bytes / dram, Weights(s) * ops / alu, p);
 }
 
-constexpr size_t kShapeSets = 3;  // square, short rows, long rows; a fourth is the small set
 constexpr double kMinOps = 2.0;   // the multiply-add itself
 
 }  // namespace
@@ -54,7 +53,7 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     throw UsageError("CPU engine fit: needs the timings of two weight formats (bandwidth and overlap are not separable with one)");
   }
   for (const FormatTimings& f : t.formats) {
-    if (f.dram_sets.size() < kShapeSets || f.cache_gemv_seconds <= 0 || f.gemm_seconds <= 0) {
+    if (f.dram_sets.size() < 3 || f.cache_gemv_seconds <= 0 || f.gemm_seconds <= 0) {
       throw UsageError(fmt::format("CPU engine fit: the {} timings are incomplete", f.kernel_class));
     }
   }
@@ -62,13 +61,17 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
   const double dram_peak = peaks.memory_bandwidth_gbs * 1e9;
   if (alu <= 0 || dram_peak <= 0) throw UsageError("CPU engine fit: the host's FMA peak and bandwidth must be measured");
 
-  // At (e, p): each format's decode ops from its cache GEMV, then c_row in closed form (least
-  // squares on relative error), then the loss over every shape set of every format.
-  auto fit_at = [&](double e, double p, CpuEngineFit* out) {
+  // At (e, p): each format's decode ops from its cache GEMV; then the row stall c_r and the
+  // per-matmul stall c_m by weighted linear least squares over every DRAM set (residual time =
+  // rows x c_r + matrices x c_m, relative error); then the loss.
+  struct Stalls {
+    double row = 0;
+    double matrix = 0;
+  };
+  auto fit_at = [&](double e, double p, CpuEngineFit* out, Stalls* stalls) {
     const double dram = dram_peak * e;
     std::vector<FormatFit> fits;
-    double num = 0;
-    double den = 0;
+    double srr = 0, srm = 0, smm = 0, sr = 0, sm = 0;  // normal equations
     for (const FormatTimings& f : t.formats) {
       const Roof cache = RoofFor(peaks, f.cache_bytes);
       const double cache_mem = f.cache_bytes / (cache.bytes_per_second * e);
@@ -85,21 +88,35 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
             [&](double ops) { return SmoothRoofSeconds(cache_mem, tokens * weights * ops / alu, p); }, f.gemm_seconds,
             kMinOps, 1e4);
       }
-      for (size_t k = 0; k < kShapeSets; ++k) {
-        const GemvSetTiming& s = f.dram_sets[k];
+      for (const GemvSetTiming& s : f.dram_sets) {
+        const double w = 1.0 / (s.seconds * s.seconds);
         const double residual = s.seconds - SetRoofSeconds(s, ff.decode_ops_per_weight, dram, alu, p);
-        num += Rows(s) * residual / (s.seconds * s.seconds);
-        den += Rows(s) * Rows(s) / (s.seconds * s.seconds);
+        const double rows = Rows(s);
+        const double count = static_cast<double>(s.count);
+        srr += w * rows * rows;
+        srm += w * rows * count;
+        smm += w * count * count;
+        sr += w * rows * residual;
+        sm += w * count * residual;
       }
       fits.push_back(ff);
     }
-    const double c = den > 0 ? std::clamp(num / den, 0.0, 1e-6) : 0.0;
+    Stalls st;
+    const double det = srr * smm - srm * srm;
+    if (det > 0) {
+      st.row = (sr * smm - sm * srm) / det;
+      st.matrix = (sm * srr - sr * srm) / det;
+    }
+    if (st.row < 0 || det <= 0) st = {0, smm > 0 ? sm / smm : 0};  // one stall alone
+    if (st.matrix < 0) st = {srr > 0 ? sr / srr : 0, 0};
+    st.row = std::clamp(st.row, 0.0, 1e-6);
+    st.matrix = std::clamp(st.matrix, 0.0, 1e-3);
     double loss = 0;
     for (size_t i = 0; i < fits.size(); ++i) {
       double worst = 0;
-      for (size_t k = 0; k < kShapeSets; ++k) {
-        const GemvSetTiming& s = t.formats[i].dram_sets[k];
-        const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, dram, alu, p) + Rows(s) * c;
+      for (const GemvSetTiming& s : t.formats[i].dram_sets) {
+        const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, dram, alu, p) + Rows(s) * st.row +
+                                 static_cast<double>(s.count) * st.matrix;
         const double err = predicted / s.seconds - 1.0;
         loss += err * err;
         if (std::abs(err) > std::abs(worst)) worst = err;
@@ -109,9 +126,10 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     if (out) {
       out->memory_efficiency = e;
       out->overlap_exponent = p;
-      out->row_seconds = c;
+      out->row_seconds = st.row;
       out->formats = fits;
     }
+    if (stalls) *stalls = st;
     return loss;
   };
 
@@ -122,7 +140,7 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     for (int pi = 10; pi <= 160; ++pi) {  // p in [1.0, 16.0]; past 16 the roofline is a max
       const double e = ei / 100.0;
       const double p = pi / 10.0;
-      const double loss = fit_at(e, p, nullptr);
+      const double loss = fit_at(e, p, nullptr, nullptr);
       if (loss < best_loss - 1e-12) {
         best_loss = loss;
         best_e = e;
@@ -131,11 +149,12 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     }
   }
   CpuEngineFit fit;
-  fit_at(best_e, best_p, &fit);
+  Stalls stalls;
+  fit_at(best_e, best_p, &fit, &stalls);
 
-  // Fixed costs. A tiny GEMV in cache is nearly all a parallel loop (dispatch_seconds). A small
-  // matrix from DRAM, beyond its roofline and rows, costs a matmul's fixed part; what exceeds a
-  // loop (streams that start cold, the last chunk's imbalance) is matrix_seconds.
+  // Fixed costs. A tiny GEMV in cache is nearly all a parallel loop (dispatch_seconds, which the
+  // simulator charges per launch). A matmul from DRAM costs c_m beyond its bytes, work and rows:
+  // one launch plus matrix_seconds (streams that start cold, the last chunk's imbalance).
   const FormatFit& first = fit.formats.front();
   const double tiny_weights = static_cast<double>(t.tiny_rows * t.tiny_cols);
   const Roof tiny_roof = RoofFor(peaks, t.tiny_bytes);
@@ -143,19 +162,8 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
       SmoothRoofSeconds(t.tiny_bytes / (tiny_roof.bytes_per_second * fit.memory_efficiency),
                         tiny_weights * first.decode_ops_per_weight / alu, fit.overlap_exponent);
   fit.dispatch_seconds = std::max(0.0, t.tiny_gemv_seconds - tiny_work);
-  double matmul_fixed = 0;
-  int small_sets = 0;
-  for (size_t i = 0; i < t.formats.size(); ++i) {
-    if (t.formats[i].dram_sets.size() <= kShapeSets) continue;
-    const GemvSetTiming& s = t.formats[i].dram_sets[kShapeSets];
-    const double work = SetRoofSeconds(s, fit.formats[i].decode_ops_per_weight, dram_peak * fit.memory_efficiency, alu,
-                                       fit.overlap_exponent) +
-                        Rows(s) * fit.row_seconds;
-    matmul_fixed += std::max(0.0, (s.seconds - work) / static_cast<double>(s.count));
-    ++small_sets;
-  }
-  fit.matmul_fixed_seconds = small_sets > 0 ? matmul_fixed / small_sets : 0;
-  fit.matrix_seconds = std::max(0.0, fit.matmul_fixed_seconds - fit.dispatch_seconds);
+  fit.matmul_fixed_seconds = stalls.matrix;
+  fit.matrix_seconds = std::max(0.0, stalls.matrix - fit.dispatch_seconds);
   // Attention in cache is compute-bound: its rate over the FMA peak, less one loop.
   if (t.attention_seconds > 0) {
     const double seconds = std::max(t.attention_seconds - fit.dispatch_seconds, 0.5 * t.attention_seconds);

@@ -32,8 +32,9 @@ struct FormatTimings {
   double cache_gemv_seconds = 0;
   int64_t gemm_tokens = 0;
   double gemm_seconds = 0;
-  /// From DRAM: same-size sets of square, short-row and long-row matrices (these fit bandwidth,
-  /// overlap and the row stall), then a set of small matrices (the matrix stall).
+  /// From DRAM: same-size sets of matrices of different shapes (square, short rows, long rows,
+  /// smaller matrices): the same bytes in more or fewer rows and matrices, so that bandwidth,
+  /// overlap, the row stall and the matrix stall can be told apart (three sets at least).
   std::vector<GemvSetTiming> dram_sets;
 };
 
@@ -73,7 +74,7 @@ struct CpuEngineFit {
   double dispatch_seconds = 0;   ///< one parallel loop
   double attention_compute_efficiency = 0;
   double attention_memory_efficiency = 0;  ///< fraction of DRAM bandwidth the attention's reads reach
-  double matmul_fixed_seconds = 0;  ///< a small matmul from DRAM beyond its roofline and rows (diagnostic)
+  double matmul_fixed_seconds = 0;  ///< a matmul from DRAM beyond its roofline and rows: launch + matrix stall
   std::vector<FormatFit> formats;
 };
 
