@@ -52,6 +52,25 @@ const std::string& PlainScalar(const YamlFile& file, const YAML::Node& node, con
 }  // namespace
 
 YamlFile::YamlFile(std::string name, std::string_view text) : name_(std::move(name)), lines_(SplitLines(text)) {
+  // YAML allows no control characters but tab, LF and CR (YAML 1.2, 5.1 c-printable). They must
+  // be refused before yaml-cpp sees them: its plain-scalar scanner takes a NUL byte for an escape
+  // character, so `a<NUL>0` loads as "a\0" and is written back as a broken escape (found by
+  // fuzz_model_yaml).
+  int line = 1;
+  size_t line_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
+      Diagnostic d;
+      d.location = {name_, line, static_cast<int>(i - line_start) + 1};
+      d.message = fmt::format("control character 0x{:02X} is not allowed in YAML", c);
+      if (line <= static_cast<int>(lines_.size())) d.source_line = lines_[static_cast<size_t>(line - 1)];
+      throw InputError(std::move(d));
+    }
+  }
   try {
     root_ = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
