@@ -1,6 +1,7 @@
 #include "cli/sim_support.h"
 
 #include <algorithm>
+#include <future>
 #include <set>
 #include <sstream>
 
@@ -21,8 +22,13 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 SimData LoadSimData(const CommandContext& context) {
   const DataSources sources = SourcesFor(context);
-  SimData data{ChipDatabase::Load(sources), ModelDatabase::Load(sources), QuantDatabase::Load(sources),
-               EngineDatabase::Load(sources)};
+  // The models are the biggest database: parse them on a second thread while this one reads the
+  // rest (each loader is independent; an InputError from either is rethrown here by get()).
+  std::future<ModelDatabase> models = std::async(std::launch::async, [&sources] { return ModelDatabase::Load(sources); });
+  ChipDatabase chips = ChipDatabase::Load(sources);
+  QuantDatabase quants = QuantDatabase::Load(sources);
+  EngineDatabase engines = EngineDatabase::Load(sources);
+  SimData data{std::move(chips), models.get(), std::move(quants), std::move(engines)};
   ReportWarnings(context, data.chips.warnings());
   ReportWarnings(context, data.models.warnings());
   ReportWarnings(context, data.quants.warnings());

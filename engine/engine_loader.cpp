@@ -126,6 +126,14 @@ EngineSpec ReadEngine(const YamlFile& file, const YAML::Node& node, const std::s
   }
   if (e.Has("kv_step_tokens")) spec.kv_step_tokens = ReadParamKey(e, "kv_step_tokens", true);
   spec.runtime_overhead_bytes = ReadParamKey(e, "runtime_overhead_bytes", false);
+  // Token counts and byte sizes the simulator converts to integers: bounded so the conversion is defined.
+  constexpr double kMaxTokens = 1099511627776.0;  // 2^40
+  auto bound = [&](const char* key, double value, double max, const char* unit) {
+    if (value > max) file.Fail(e.Required(key), e.PathOf(key), fmt::format("must be at most {:g} {} (got {:g})", max, unit, value));
+  };
+  bound("prefill_chunk_tokens", spec.prefill_chunk_tokens.value, kMaxTokens, "tokens");
+  if (spec.kv_step_tokens) bound("kv_step_tokens", spec.kv_step_tokens->value, kMaxTokens, "tokens");
+  bound("runtime_overhead_bytes", spec.runtime_overhead_bytes.value, 1125899906842624.0, "bytes");  // 2^50
   if (auto c = e.Optional("calibration")) spec.calibration = ReadNonEmptyString(file, *c, e.PathOf("calibration"));
 
   const YAML::Node params = e.Required("parameters");
@@ -211,7 +219,7 @@ std::string Quote(std::string_view s) {
 
 std::string WriteParam(const EngineParam& p) {
   // 6 significant digits: enough to reproduce the fit's error to the reported precision.
-  std::string s = fmt::format("{{value: {:.6g}", p.value);
+  std::string s = fmt::format("{{value: {}", p.value);  // shortest text that reads back to the same double
   if (!p.source.empty()) s += ", source: " + Quote(p.source);
   if (!p.fitted.empty()) s += ", fitted: " + Quote(p.fitted);
   if (!p.note.empty()) s += ", note: " + Quote(p.note);

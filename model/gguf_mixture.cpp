@@ -355,10 +355,10 @@ std::optional<int> FallbackFor(int type) {
 std::vector<size_t> QuantizerOrder(const TensorInventory& tensors) {
   std::vector<size_t> order(tensors.size());
   std::iota(order.begin(), order.end(), size_t{0});
+  std::vector<int> block(tensors.size());  // parsed once, not once per comparison
+  for (size_t i = 0; i < tensors.size(); ++i) block[i] = BlockIndex(tensors[i].name).value_or(-1);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const int la = BlockIndex(tensors[a].name).value_or(-1);
-    const int lb = BlockIndex(tensors[b].name).value_or(-1);
-    if (la != lb) return la < lb;
+    if (block[a] != block[b]) return block[a] < block[b];
     return tensors[a].name < tensors[b].name;
   });
   return order;
@@ -396,8 +396,9 @@ GgufMixture AssignGgufTypes(const GgufFileType& file_type, const TensorInventory
 
   State qs;
   qs.n_ffn = traits.n_layer;
-  for (const TensorInfo& t : tensors) {
-    const Category c = CategoryOf(t.name);
+  std::vector<Category> categories(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Category c = categories[i] = CategoryOf(tensors[i].name);
     if (IsAttnVLike(c)) ++qs.n_attention_wv;
     if (c == Category::kOutput) qs.has_output = true;
   }
@@ -408,7 +409,7 @@ GgufMixture AssignGgufTypes(const GgufFileType& file_type, const TensorInventory
     const TensorInfo& t = tensors[index];
     GgufTensorChoice& choice = result.tensors[index];
     choice.name = t.name;
-    const Category cat = CategoryOf(t.name);
+    const Category cat = categories[index];
     int type = 0;
     if (!AllowsQuantization(t, options)) {
       type = ConverterType(t, outtype);

@@ -16,7 +16,8 @@ constexpr double kMiB = 1024.0 * 1024.0;
 
 // ---- compile -----------------------------------------------------------------------------------
 
-std::string LabelOf(const WeightTensor& w) {
+// Static strings: Compile calls this for every tensor of every model a sweep compiles.
+std::string_view LabelOf(const WeightTensor& w) {
   switch (w.role) {
     case TensorRole::kTokenEmbedding: return "token embedding (row lookup)";
     case TensorRole::kLmHead: return "LM head";
@@ -67,7 +68,6 @@ CompiledModel Compile(const ModelSpec& model, const WeightPlan& weights, const E
   c.weights_bytes = static_cast<double>(weights.total_bytes);
   c.vocab = static_cast<double>(model.vocab_size);
 
-  std::map<std::pair<std::string, std::string>, size_t> index;  // (label, class) -> group
   std::vector<double> per_layer_dispatches(static_cast<size_t>(std::max(model.num_layers, 0)), 6.0);
   double outside_dispatches = 3.0;  // embedding lookup, final norm, LM head
   for (const WeightTensor& w : weights.tensors) {
@@ -77,17 +77,22 @@ CompiledModel Compile(const ModelSpec& model, const WeightPlan& weights, const E
                                    "'siliconsim engines show {}'",
                                    engine.id, w.kernel_class, w.name, engine.id));
     }
-    const std::string label = LabelOf(w);
-    auto [it, inserted] = index.emplace(std::make_pair(label, w.kernel_class), c.matmuls.size());
-    if (inserted) {
+    const std::string_view label = LabelOf(w);
+    // A dozen groups at most: a linear scan beats a map keyed by two strings.
+    size_t group = 0;
+    while (group < c.matmuls.size() &&
+           (c.matmuls[group].label != label || c.matmuls[group].kernel_class != w.kernel_class)) {
+      ++group;
+    }
+    if (group == c.matmuls.size()) {
       MatmulGroup g;
-      g.label = label;
+      g.label = std::string(label);
       g.role = w.role;
       g.kernel_class = w.kernel_class;
       g.kernel = kernel;
       c.matmuls.push_back(std::move(g));
     }
-    MatmulGroup& g = c.matmuls[it->second];
+    MatmulGroup& g = c.matmuls[group];
     g.bytes += static_cast<double>(w.bytes);
     g.elements += static_cast<double>(w.elements);
     if (w.role == TensorRole::kRoutedExperts && w.experts > 0) {
