@@ -85,6 +85,27 @@ YamlFile::YamlFile(std::string name, std::string_view text) : name_(std::move(na
   }
 }
 
+std::string QuoteYamlString(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
 SourceLocation YamlFile::Locate(const YAML::Node& node) const {
   if (!node.IsDefined()) return {name_, 0, 0};
   const YAML::Mark mark = node.Mark();

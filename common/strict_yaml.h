@@ -96,6 +96,12 @@ std::string ReadChoice(const YamlFile& file, const YAML::Node& node, const std::
 /// Fails unless `node` is a sequence.
 void RequireSequence(const YamlFile& file, const YAML::Node& node, const std::string& path);
 
+/// `text` as a YAML double-quoted scalar that YamlFile reads back to the same bytes: quotes,
+/// backslashes and every control character are escaped (the loader refuses raw control
+/// characters, and a value such as "\a" decodes to one). Writers of chip, model and engine
+/// YAML use it.
+std::string QuoteYamlString(std::string_view text);
+
 /// Reads `schema_version` from a top-level map and fails unless it is `supported`.
 void CheckSchemaVersion(const MapView& top, int64_t supported);
 

@@ -203,26 +203,12 @@ std::vector<EngineSpec> LoadEnginesFromString(std::string_view text, const std::
 
 namespace {
 
-// A YAML double-quoted scalar.
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string WriteParam(const EngineParam& p) {
   // 6 significant digits: enough to reproduce the fit's error to the reported precision.
   std::string s = fmt::format("{{value: {}", p.value);  // shortest text that reads back to the same double
-  if (!p.source.empty()) s += ", source: " + Quote(p.source);
-  if (!p.fitted.empty()) s += ", fitted: " + Quote(p.fitted);
-  if (!p.note.empty()) s += ", note: " + Quote(p.note);
+  if (!p.source.empty()) s += ", source: " + QuoteYamlString(p.source);
+  if (!p.fitted.empty()) s += ", fitted: " + QuoteYamlString(p.fitted);
+  if (!p.note.empty()) s += ", note: " + QuoteYamlString(p.note);
   return s + "}";
 }
 
@@ -239,13 +225,13 @@ std::string WriteEngineYaml(const std::vector<EngineSpec>& engines, std::string_
   }
   out += fmt::format("schema_version: {}\nengines:\n", kEngineSchemaVersion);
   for (const EngineSpec& e : engines) {
-    out += fmt::format("  - id: {}\n    name: {}\n", e.id, Quote(e.name));
+    out += fmt::format("  - id: {}\n    name: {}\n", e.id, QuoteYamlString(e.name));
     if (!e.aliases.empty()) {
       std::string list;
-      for (const std::string& a : e.aliases) list += (list.empty() ? "" : ", ") + Quote(a);
+      for (const std::string& a : e.aliases) list += (list.empty() ? "" : ", ") + QuoteYamlString(a);
       out += fmt::format("    aliases: [{}]\n", list);
     }
-    if (!e.description.empty()) out += fmt::format("    description: {}\n", Quote(e.description));
+    if (!e.description.empty()) out += fmt::format("    description: {}\n", QuoteYamlString(e.description));
     out += fmt::format("    device: {}\n    weight_format: {}\n    kv_allocation: {}\n    default_kv_type: {}\n",
                        ToString(e.device), e.weight_format == QuantFormat::kGguf ? "gguf" : "mlx",
                        ToString(e.kv_allocation), e.default_kv_type);
@@ -253,7 +239,7 @@ std::string WriteEngineYaml(const std::vector<EngineSpec>& engines, std::string_
     out += fmt::format("    prefill_chunk_tokens: {}\n", WriteParam(e.prefill_chunk_tokens));
     if (e.kv_step_tokens) out += fmt::format("    kv_step_tokens: {}\n", WriteParam(*e.kv_step_tokens));
     out += fmt::format("    runtime_overhead_bytes: {}\n", WriteParam(e.runtime_overhead_bytes));
-    if (!e.calibration.empty()) out += fmt::format("    calibration: {}\n", Quote(e.calibration));
+    if (!e.calibration.empty()) out += fmt::format("    calibration: {}\n", QuoteYamlString(e.calibration));
     out += "    parameters:\n";
     for (int i = 0; i < kEngineParamCount; ++i) {
       out += fmt::format("      {}: {}\n", kEngineParamNames[static_cast<size_t>(i)],

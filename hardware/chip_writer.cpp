@@ -5,38 +5,17 @@
 
 #include <fmt/format.h>
 
+#include "common/strict_yaml.h"
 #include "hardware/chip_loader.h"
 
 namespace siliconsim {
 namespace {
 
-// A YAML double-quoted scalar: always quoted, so the loader never reads it as a number or bool.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += fmt::format("\\x{:02x}", u);
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
-
 // Shortest text that reads back to the same double.
 std::string Value(double v) { return fmt::format("{}", v); }
 std::string Value(int v) { return fmt::format("{}", v); }
 std::string Value(bool v) { return v ? "true" : "false"; }
-std::string Value(const std::string& v) { return Quote(v); }
+std::string Value(const std::string& v) { return QuoteYamlString(v); }
 
 template <typename T>
 std::string Value(const std::vector<T>& values) {
@@ -57,10 +36,10 @@ void WriteFact(std::string& out, const char* key, const Fact<T>& fact) {
     return;
   }
   std::string map = fmt::format("{{value: {}", fact.value ? Value(*fact.value) : "null");
-  if (!fact.source.empty()) map += fmt::format(", source: {}", Quote(fact.source));
-  if (!fact.note.empty()) map += fmt::format(", note: {}", Quote(fact.note));
+  if (!fact.source.empty()) map += fmt::format(", source: {}", QuoteYamlString(fact.source));
+  if (!fact.note.empty()) map += fmt::format(", note: {}", QuoteYamlString(fact.note));
   if (fact.derived) map += ", derived: true";
-  if (!fact.formula.empty()) map += fmt::format(", formula: {}", Quote(fact.formula));
+  if (!fact.formula.empty()) map += fmt::format(", formula: {}", QuoteYamlString(fact.formula));
   map += "}";
   out += fmt::format("    {:<32} {}\n", std::string(key) + ":", map);
 }
@@ -78,9 +57,9 @@ std::string WriteChipYaml(const ChipSpec& c, std::string_view header_comment) {
     start = end + 1;
   }
   out += fmt::format("schema_version: {}\nchips:\n", kChipSchemaVersion);
-  out += fmt::format("  - id: {}\n", Quote(c.id));
-  out += fmt::format("    name: {}\n", Quote(c.name));
-  out += fmt::format("    family: {}\n", Quote(c.family));
+  out += fmt::format("  - id: {}\n", QuoteYamlString(c.id));
+  out += fmt::format("    name: {}\n", QuoteYamlString(c.name));
+  out += fmt::format("    family: {}\n", QuoteYamlString(c.family));
   out += fmt::format("    kind: {}\n", ToString(c.kind));
   if (c.kind == ChipKind::kAppleSilicon || c.tier != ChipTier::kBase) out += fmt::format("    tier: {}\n", ToString(c.tier));
   out += fmt::format("    confidence: {}\n", ToString(c.confidence));
@@ -110,8 +89,8 @@ std::string WriteChipYaml(const ChipSpec& c, std::string_view header_comment) {
       std::string bw;
       if (level.read_bandwidth_gbs) bw = fmt::format(", read_bandwidth_gbs: {}", Value(*level.read_bandwidth_gbs));
       out += fmt::format("      - {{name: {}, size_bytes: {}, instances: {}, threads_sharing: {}{}, source: {}}}\n",
-                         Quote(level.name), level.size_bytes, level.instances, level.threads_sharing, bw,
-                         Quote(level.source));
+                         QuoteYamlString(level.name), level.size_bytes, level.instances, level.threads_sharing, bw,
+                         QuoteYamlString(level.source));
     }
   }
   return out;

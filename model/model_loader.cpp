@@ -257,18 +257,6 @@ ModelSpec ReadModel(const YamlFile& f, const YAML::Node& node, const std::string
   return s;
 }
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 
 const char* Bool(bool b) { return b ? "true" : "false"; }
 
@@ -297,13 +285,13 @@ std::vector<ModelSpec> LoadModelsFromString(std::string_view text, const std::st
 
 std::string WriteModelYaml(const ModelSpec& m) {
   std::string y = fmt::format("schema_version: {}\nmodels:\n", kModelSchemaVersion);
-  y += fmt::format("  - id: {}\n    name: {}\n    family: {}\n", m.id, Quote(m.name), m.family);
+  y += fmt::format("  - id: {}\n    name: {}\n    family: {}\n", m.id, QuoteYamlString(m.name), m.family);
   if (!m.aliases.empty()) {
     std::vector<std::string> quoted;
-    for (const std::string& a : m.aliases) quoted.push_back(Quote(a));
+    for (const std::string& a : m.aliases) quoted.push_back(QuoteYamlString(a));
     y += fmt::format("    aliases: [{}]\n", Join(quoted, ", "));
   }
-  y += fmt::format("    source: {}\n", Quote(m.source));
+  y += fmt::format("    source: {}\n", QuoteYamlString(m.source));
   y += fmt::format("    hidden_size: {}\n    num_layers: {}\n    vocab_size: {}\n", m.hidden_size, m.num_layers,
                    m.vocab_size);
   y += fmt::format("    tie_word_embeddings: {}\n    max_context_tokens: {}\n", Bool(m.tie_word_embeddings),
@@ -373,10 +361,10 @@ std::string WriteModelYaml(const ModelSpec& m) {
   if (m.published_total_params || m.published_active_params) {
     y += "    published:\n";
     if (const auto& p = m.published_total_params) {
-      y += fmt::format("      total_params: {{value: {}, source: {}}}\n", p->text, Quote(p->source));
+      y += fmt::format("      total_params: {{value: {}, source: {}}}\n", p->text, QuoteYamlString(p->source));
     }
     if (const auto& p = m.published_active_params) {
-      y += fmt::format("      active_params: {{value: {}, source: {}, convention: {}}}\n", p->text, Quote(p->source),
+      y += fmt::format("      active_params: {{value: {}, source: {}, convention: {}}}\n", p->text, QuoteYamlString(p->source),
                        p->includes_token_embedding ? "includes_token_embedding" : "excludes_token_embedding");
     }
   }

@@ -110,6 +110,15 @@ TEST(ScalarTest, BoolsAreTrueOrFalse) {
             "      |    ^");
 }
 
+TEST(QuoteYamlStringTest, EveryAsciiByteReadsBackUnchanged) {
+  std::string all;
+  for (int c = 1; c < 128; ++c) all += static_cast<char>(c);
+  const std::string quoted = QuoteYamlString(all);
+  for (const char c : quoted) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "raw byte " << static_cast<int>(c) << " written";
+  const YamlFile file("input", "s: " + quoted + "\n");
+  EXPECT_EQ(ReadString(file, file.root()["s"], "s"), all);
+}
+
 TEST(SchemaVersionTest, OtherVersionsAreRejected) {
   const YamlFile file("input", "schema_version: 2\n");
   const MapView top(file, file.root(), "", {"schema_version"});

@@ -101,6 +101,18 @@ TEST(ModelYamlTest, WriteThenLoadIsTheIdentityOnEveryShippedConfig) {
   }
 }
 
+TEST(ModelYamlTest, EscapedControlCharactersSurviveTheRoundTrip) {
+  // Found by fuzz_model_yaml: "\a" in a double-quoted source decodes to 0x07, which the writer
+  // wrote raw and the loader (rightly) refused on the way back.
+  const std::string text = Replace(kDense, "source: \"test\"", "source: \"bell \\a esc \\e tab \\t quote \\\" nl \\n\"");
+  const std::vector<ModelSpec> m = LoadModelsFromString(text, "m.yaml");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].source, "bell \a esc \x1b tab \t quote \" nl \n");
+  const std::vector<ModelSpec> again = LoadModelsFromString(WriteModelYaml(m[0]), "roundtrip");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].source, m[0].source);
+}
+
 TEST(ModelLoaderTest, MinimalDenseModelLoads) {
   const std::vector<ModelSpec> m = LoadModelsFromString(kDense, "m.yaml");
   ASSERT_EQ(m.size(), 1u);
