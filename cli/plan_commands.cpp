@@ -164,6 +164,7 @@ Examples:
     } else {
       for (const std::string& m : fo->models) models.push_back(std::make_shared<NamedModel>(NamedModel{m, data.models.ResolveWithWeights(m)}));
     }
+    std::vector<Scenario> scenarios;  // engine x quant x model, in the order rows are made
     for (const std::string& engine_name : engines) {
       const EngineSpec& engine = data.engines.Resolve(engine_name);
       std::vector<std::string> quants = fo->quants;
@@ -176,21 +177,22 @@ Examples:
         const QuantArg quant{q.gguf ? q.gguf->name : q.mlx->id, q};
         if ((q.format == QuantFormat::kMlx) != (engine.weight_format == QuantFormat::kMlx)) continue;
         CheckCompatible(engine, *chip, quant, "");
-        for (const auto& model : models) {
-          Scenario s{model, quant, chip, &engine, nullptr, ram};
-          sim::Workload w = AtContext(runner.BaseWorkload(s), context);
-          const sim::CompiledModel& compiled = runner.Compiled(s);
-          const sim::MemoryResult memory = sim::EstimateMemory(compiled, runner.Peaks(s), w);
-          const bool fits = memory.verdict == sim::FitVerdict::kFits;
-          if (!fits && !fo->all) continue;
-          const sim::Prediction p = runner.Run(s, w);
-          if (fo->min_tps && p.decode.tokens_per_second < *fo->min_tps) continue;
-          Json r = PredictionRecord(s, w, p);
-          r["max_context_tokens"] = LargestContext(compiled, runner.Peaks(s), w);
-          ranked.push_back({static_cast<double>(CountParams(runner.Inventory(s)).total),
-                            compiled.weights_bytes, std::move(r)});
-        }
+        for (const auto& model : models) scenarios.push_back(Scenario{model, quant, chip, &engine, nullptr, ram});
       }
+    }
+    runner.Precompile(scenarios);  // the weight plans of the whole database, on every core
+    for (const Scenario& s : scenarios) {
+      sim::Workload w = AtContext(runner.BaseWorkload(s), context);
+      const sim::CompiledModel& compiled = runner.Compiled(s);
+      const sim::MemoryResult memory = sim::EstimateMemory(compiled, runner.Peaks(s), w);
+      const bool fits = memory.verdict == sim::FitVerdict::kFits;
+      if (!fits && !fo->all) continue;
+      const sim::Prediction p = runner.Run(s, w);
+      if (fo->min_tps && p.decode.tokens_per_second < *fo->min_tps) continue;
+      Json r = PredictionRecord(s, w, p);
+      r["max_context_tokens"] = LargestContext(compiled, runner.Peaks(s), w);
+      ranked.push_back({static_cast<double>(CountParams(runner.Inventory(s)).total),
+                        compiled.weights_bytes, std::move(r)});
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
       const bool fa = a.record["fits"].get<bool>();

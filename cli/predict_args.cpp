@@ -1,5 +1,12 @@
 #include "cli/predict_args.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <set>
+#include <thread>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -86,20 +93,86 @@ sim::Workload ScenarioRunner::BaseWorkload(const Scenario& s) const {
   return w;
 }
 
+std::string ScenarioRunner::CompiledKey(const Scenario& s) {
+  return fmt::format("{}|{}|{}|{}", s.model->query, s.model->resolved.spec.id, s.quant.label, s.engine->id);
+}
+
 const sim::CompiledModel& ScenarioRunner::Compiled(const Scenario& s) {
-  const std::string key = fmt::format("{}|{}|{}|{}", s.model->query, s.model->resolved.spec.id, s.quant.label, s.engine->id);
+  const std::string key = CompiledKey(s);
   auto it = compiled_.find(key);
   if (it == compiled_.end()) {
-    auto entry = std::make_unique<CompiledEntry>();
-    entry->plan = PlanWeights(s, Inventory(s));
-    entry->compiled = sim::Compile(s.model->resolved.spec, entry->plan, *s.engine);
-    it = compiled_.emplace(key, std::move(entry)).first;
+    const sim::WeightPlan plan = PlanWeights(s, Inventory(s));
+    it = compiled_.emplace(key, std::make_unique<sim::CompiledModel>(sim::Compile(s.model->resolved.spec, plan, *s.engine))).first;
   }
-  return it->second->compiled;
+  return *it->second;
+}
+
+namespace {
+
+// Runs fn(0) .. fn(n - 1) on up to `threads` threads; the first failing index's exception (in
+// index order, so errors do not depend on scheduling) is rethrown after all have finished.
+void ParallelFor(size_t n, unsigned threads, const std::function<void(size_t)>& fn) {
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      try {
+        fn(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < std::min<size_t>(threads, n); ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+}  // namespace
+
+void ScenarioRunner::Precompile(const std::vector<Scenario>& scenarios, unsigned threads) {
+  // Inventories first (one per model, shared read-only by that model's plans), then the plans.
+  std::vector<const Scenario*> todo;
+  std::vector<std::string> keys;
+  std::set<std::string> queued;
+  std::map<std::string, const Scenario*> models;  // inventory key -> a scenario of that model
+  for (const Scenario& s : scenarios) {
+    std::string key = CompiledKey(s);
+    if (compiled_.count(key) || !queued.insert(key).second) continue;
+    todo.push_back(&s);
+    keys.push_back(std::move(key));
+    const std::string inventory_key = InventoryKey(s);
+    if (!inventories_.count(inventory_key)) models.emplace(inventory_key, &s);
+  }
+  std::vector<std::pair<std::string, const Scenario*>> model_list(models.begin(), models.end());
+  std::vector<std::unique_ptr<TensorInventory>> built(model_list.size());
+  ParallelFor(model_list.size(), threads, [&](size_t i) {
+    built[i] = std::make_unique<TensorInventory>(BuildTensorInventory(model_list[i].second->model->resolved.spec));
+  });
+  for (size_t i = 0; i < model_list.size(); ++i) inventories_.emplace(model_list[i].first, std::move(built[i]));
+
+  std::vector<const TensorInventory*> inventories;
+  for (const Scenario* s : todo) inventories.push_back(&Inventory(*s));
+  std::vector<std::unique_ptr<sim::CompiledModel>> compiled(todo.size());
+  ParallelFor(todo.size(), threads, [&](size_t i) {
+    const Scenario& s = *todo[i];
+    const sim::WeightPlan plan = PlanWeights(s, *inventories[i]);
+    compiled[i] = std::make_unique<sim::CompiledModel>(sim::Compile(s.model->resolved.spec, plan, *s.engine));
+  });
+  for (size_t i = 0; i < todo.size(); ++i) compiled_.emplace(std::move(keys[i]), std::move(compiled[i]));
+}
+
+std::string ScenarioRunner::InventoryKey(const Scenario& s) {
+  return fmt::format("{}|{}", s.model->query, s.model->resolved.spec.id);
 }
 
 const TensorInventory& ScenarioRunner::Inventory(const Scenario& s) {
-  const std::string key = fmt::format("{}|{}", s.model->query, s.model->resolved.spec.id);
+  const std::string key = InventoryKey(s);
   auto it = inventories_.find(key);
   if (it == inventories_.end()) {
     it = inventories_.emplace(key, std::make_unique<TensorInventory>(BuildTensorInventory(s.model->resolved.spec))).first;

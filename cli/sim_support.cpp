@@ -22,13 +22,14 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 SimData LoadSimData(const CommandContext& context) {
   const DataSources sources = SourcesFor(context);
-  // The models are the biggest database: parse them on a second thread while this one reads the
-  // rest (each loader is independent; an InputError from either is rethrown here by get()).
+  // The four databases are independent: each parses on its own thread (yaml-cpp is most of a
+  // short command's time). An InputError from any of them is rethrown here by get(); when
+  // several databases are bad, the first in the order engines, chips, models, quants is reported.
   std::future<ModelDatabase> models = std::async(std::launch::async, [&sources] { return ModelDatabase::Load(sources); });
-  ChipDatabase chips = ChipDatabase::Load(sources);
-  QuantDatabase quants = QuantDatabase::Load(sources);
+  std::future<ChipDatabase> chips = std::async(std::launch::async, [&sources] { return ChipDatabase::Load(sources); });
+  std::future<QuantDatabase> quants = std::async(std::launch::async, [&sources] { return QuantDatabase::Load(sources); });
   EngineDatabase engines = EngineDatabase::Load(sources);
-  SimData data{std::move(chips), models.get(), std::move(quants), std::move(engines)};
+  SimData data{chips.get(), models.get(), quants.get(), std::move(engines)};
   ReportWarnings(context, data.chips.warnings());
   ReportWarnings(context, data.models.warnings());
   ReportWarnings(context, data.quants.warnings());

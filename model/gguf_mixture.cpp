@@ -143,6 +143,13 @@ struct Pick {
   std::string reason;
 };
 
+// A rule's reason, formatted only when the caller asked for reasons.
+template <typename... Args>
+std::string Why(const GgufQuantizeOptions& opt, fmt::format_string<Args...> format, Args&&... args) {
+  if (!opt.explain) return {};
+  return fmt::format(format, std::forward<Args>(args)...);
+}
+
 bool Is(F f, std::initializer_list<F> set) { return std::find(set.begin(), set.end(), f) != set.end(); }
 
 // llama_tensor_get_type_impl: the mixture. `type` starts as the default type.
@@ -162,21 +169,25 @@ Pick Mixture(State& qs, int type, const TensorInfo& t, F ftype, Category cat, co
     }
     return *i;
   };
-  const auto pick = [](int ty, std::string reason) { return Pick{ty, std::move(reason)}; };
+  const auto pick = [&opt](int ty, auto&& reason) {
+    Pick p{ty, {}};
+    if (opt.explain) p.reason = std::forward<decltype(reason)>(reason);
+    return p;
+  };
   const std::string_view def = TypeName(type);
 
   if (cat == Category::kOutput || (!qs.has_output && cat == Category::kTokenEmbd)) {
     const char* what = cat == Category::kOutput ? "output" : "token_embd (tied to the output)";
-    if (opt.output_tensor_type) return pick(opt.output_tensor_type->id, fmt::format("{}: --output-tensor-type", what));
-    if (ftype == F::kMXFP4_MOE) return pick(gt::kQ8_0, fmt::format("{}: MXFP4_MOE keeps it at Q8_0", what));
+    if (opt.output_tensor_type) return pick(opt.output_tensor_type->id, Why(opt, "{}: --output-tensor-type", what));
+    if (ftype == F::kMXFP4_MOE) return pick(gt::kQ8_0, Why(opt, "{}: MXFP4_MOE keeps it at Q8_0", what));
     if (falcon || t.ne[0] % Type(type).block_elements != 0) {
-      return pick(gt::kQ8_0, fmt::format("{}: row length {} not a multiple of {}'s block", what, t.ne[0], def));
+      return pick(gt::kQ8_0, Why(opt, "{}: row length {} not a multiple of {}'s block", what, t.ne[0], def));
     }
     if (Is(ftype, {F::kIQ2_XXS, F::kIQ2_XS, F::kIQ3_XXS, F::kIQ1_S, F::kIQ2_S, F::kIQ2_M, F::kIQ1_M})) {
-      return pick(gt::kQ5_K, fmt::format("{}: Q5_K in the lowest-bit file types", what));
+      return pick(gt::kQ5_K, Why(opt, "{}: Q5_K in the lowest-bit file types", what));
     }
-    if (type != gt::kQ8_0) return pick(gt::kQ6_K, fmt::format("{}: Q6_K unless the file is Q8_0", what));
-    return pick(type, fmt::format("{}: default", what));
+    if (type != gt::kQ8_0) return pick(gt::kQ6_K, Why(opt, "{}: Q6_K unless the file is Q8_0", what));
+    return pick(type, Why(opt, "{}: default", what));
   }
   if (ftype == F::kMXFP4_MOE) {
     const bool ffn = cat == Category::kFfnUp || cat == Category::kFfnGate || cat == Category::kFfnDown;
@@ -195,14 +206,14 @@ Pick Mixture(State& qs, int type, const TensorInfo& t, F ftype, Category cat, co
     if (IsAttnVLike(cat)) {
       ++qs.i_attention_wv;
       if (n_gqa >= 4 || m.n_expert >= 4)
-        return pick(gt::kQ4_K, fmt::format("attn_v: Q4_K (n_gqa {} or n_expert {} >= 4)", n_gqa, m.n_expert));
+        return pick(gt::kQ4_K, Why(opt, "attn_v: Q4_K (n_gqa {} or n_expert {} >= 4)", n_gqa, m.n_expert));
       return pick(iq2_sm ? gt::kIQ3_S : gt::kQ2_K, "attn_v: low-bit group");
     }
     if (m.n_expert == 8 && cat == Category::kAttnK) return pick(gt::kQ4_K, "attn_k: Q4_K with 8 experts");
     if (cat == Category::kFfnDown) {
       // The counter, not the layer, even in MoE models: this branch never parses the name.
       const int i = qs.i_ffn_down++;
-      if (i < qs.n_ffn / 8) return pick(iq2_sm ? gt::kIQ3_S : gt::kQ2_K, fmt::format("ffn_down: #{} < n_layer/8", i));
+      if (i < qs.n_ffn / 8) return pick(iq2_sm ? gt::kIQ3_S : gt::kQ2_K, Why(opt, "ffn_down: #{} < n_layer/8", i));
       return pick(type, "ffn_down: default");
     }
     if (cat == Category::kAttnOutput) {
@@ -218,28 +229,28 @@ Pick Mixture(State& qs, int type, const TensorInfo& t, F ftype, Category cat, co
     const int n = qs.n_attention_wv;
     Pick p = pick(type, "attn_v: default");
     if (ftype == F::kQ2_K)
-      p = pick(n_gqa >= 4 ? gt::kQ4_K : gt::kQ3_K, fmt::format("attn_v: Q2_K file, n_gqa {}", n_gqa));
+      p = pick(n_gqa >= 4 ? gt::kQ4_K : gt::kQ3_K, Why(opt, "attn_v: Q2_K file, n_gqa {}", n_gqa));
     else if (ftype == F::kQ2_K_S && n_gqa >= 4)
       p = pick(gt::kQ4_K, "attn_v: n_gqa >= 4");
     else if (ftype == F::kIQ3_XXS) {
       p = pick(n_gqa >= 4     ? gt::kQ4_K
                : !opt.imatrix ? gt::kIQ3_S
                               : gt::kIQ3_XXS,
-               fmt::format("attn_v: IQ3_XXS file, n_gqa {}, imatrix {}", n_gqa, opt.imatrix));
+               Why(opt, "attn_v: IQ3_XXS file, n_gqa {}, imatrix {}", n_gqa, opt.imatrix));
     } else if (Is(ftype, {F::kIQ3_XS, F::kIQ3_S}) && n_gqa >= 4)
       p = pick(gt::kQ4_K, "attn_v: n_gqa >= 4");
     else if (ftype == F::kIQ3_M)
       p = pick(gt::kQ4_K, "attn_v: Q4_K in IQ3_M");
     else if (ftype == F::kQ3_K_M)
-      p = pick(i < 2 ? gt::kQ5_K : gt::kQ4_K, fmt::format("attn_v: #{} (Q5_K for the first 2)", i));
+      p = pick(i < 2 ? gt::kQ5_K : gt::kQ4_K, Why(opt, "attn_v: #{} (Q5_K for the first 2)", i));
     else if (ftype == F::kQ3_K_L)
       p = pick(gt::kQ5_K, "attn_v: Q5_K in Q3_K_L");
     else if (Is(ftype, {F::kIQ4_NL, F::kIQ4_XS}) && n_gqa >= 4)
       p = pick(gt::kQ5_K, "attn_v: n_gqa >= 4");
     else if (Is(ftype, {F::kQ4_K_M, F::kQ5_K_M}) && UseMoreBits(i, n)) {
-      p = pick(gt::kQ6_K, fmt::format("attn_v: use_more_bits({}, {})", i, n));
+      p = pick(gt::kQ6_K, Why(opt, "attn_v: use_more_bits({}, {})", i, n));
     } else if (ftype == F::kQ4_K_S && i < 4)
-      p = pick(gt::kQ5_K, fmt::format("attn_v: #{} (Q5_K for the first 4)", i));
+      p = pick(gt::kQ5_K, Why(opt, "attn_v: #{} (Q5_K for the first 4)", i));
     if (m.size_class_70b && (p.type == gt::kQ3_K || p.type == gt::kQ4_K)) {
       p = pick(gt::kQ5_K, p.reason + "; 70B class: Q5_K");
     }
@@ -261,7 +272,7 @@ Pick Mixture(State& qs, int type, const TensorInfo& t, F ftype, Category cat, co
     const int i = layer_of(qs.i_ffn_down);
     const int n = qs.n_ffn;
     ++qs.i_ffn_down;
-    const std::string at = fmt::format("ffn_down: layer {} of {}", i, n);
+    const std::string at = Why(opt, "ffn_down: layer {} of {}", i, n);
     if (ftype == F::kQ2_K) return pick(gt::kQ3_K, at + ", Q3_K in Q2_K");
     if (ftype == F::kQ2_K_S) return pick(i < n / 8 ? gt::kQ4_K : type, at + ", Q4_K below n/8");
     if (ftype == F::kIQ3_XXS && !opt.imatrix) return pick(i < n / 8 ? gt::kQ4_K : gt::kQ3_K, at + ", no imatrix");
@@ -279,7 +290,7 @@ Pick Mixture(State& qs, int type, const TensorInfo& t, F ftype, Category cat, co
       if (falcon) {
         return pick(i < n / 16 ? gt::kQ6_K : UseMoreBits(i, n) ? gt::kQ5_K : gt::kQ4_K, at + ", Falcon Q4_K_M");
       }
-      return pick(UseMoreBits(i, n) ? gt::kQ6_K : type, at + fmt::format(", use_more_bits {}", UseMoreBits(i, n)));
+      return pick(UseMoreBits(i, n) ? gt::kQ6_K : type, at + Why(opt, ", use_more_bits {}", UseMoreBits(i, n)));
     }
     if (i < n / 8 && Is(ftype, {F::kIQ4_NL, F::kIQ4_XS}) && !opt.imatrix)
       return pick(gt::kQ5_K, at + ", below n/8, no imatrix");
@@ -408,29 +419,29 @@ GgufMixture AssignGgufTypes(const GgufFileType& file_type, const TensorInventory
   for (size_t index : QuantizerOrder(tensors)) {
     const TensorInfo& t = tensors[index];
     GgufTensorChoice& choice = result.tensors[index];
-    choice.name = t.name;
+    if (options.explain) choice.name = t.name;
     const Category cat = categories[index];
     int type = 0;
     if (!AllowsQuantization(t, options)) {
       type = ConverterType(t, outtype);
-      choice.reason = "not quantized: kept as converted";
+      if (options.explain) choice.reason = "not quantized: kept as converted";
     } else {
       choice.quantized = true;
       if (options.token_embedding_type && cat == Category::kTokenEmbd) {
         type = options.token_embedding_type->id;
-        choice.reason = "--token-embedding-type";
+        if (options.explain) choice.reason = "--token-embedding-type";
       } else if (options.output_tensor_type && cat == Category::kOutput) {
         type = options.output_tensor_type->id;
-        choice.reason = "--output-tensor-type";
+        if (options.explain) choice.reason = "--output-tensor-type";
       } else if (!quantized_file) {
         type = default_type.id;
-        choice.reason = "default (the mixture rules run only for quantized file types)";
+        if (options.explain) choice.reason = "default (the mixture rules run only for quantized file types)";
       } else {
         type = default_type.id;
         if (options.pure) {
-          choice.reason = "--pure: default";
+          if (options.explain) choice.reason = "--pure: default";
         } else if (!known) {
-          choice.reason = fmt::format("default (no mixture rules for llama_ftype {})", file_type.ftype.value);
+          if (options.explain) choice.reason = fmt::format("default (no mixture rules for llama_ftype {})", file_type.ftype.value);
         } else {
           Pick p = Mixture(qs, type, t, ftype, cat, traits, options);
           type = p.type;
@@ -448,7 +459,7 @@ GgufMixture AssignGgufTypes(const GgufFileType& file_type, const TensorInventory
           type = t.ne[0] % Type(*fallback).block_elements == 0 ? *fallback : gt::kF16;
           choice.fallback = true;
           ++result.fallbacks;
-          choice.reason +=
+          if (options.explain) choice.reason +=
               fmt::format("; row length {} not a multiple of {}: {}", t.ne[0], TypeName(from), TypeName(type));
         }
       }

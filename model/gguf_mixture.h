@@ -90,16 +90,19 @@ struct GgufQuantizeOptions {
   std::optional<GgmlType> token_embedding_type = std::nullopt;  ///< --token-embedding-type
   /// Type the converter wrote for 2-D tensors that are never quantized (F16 or BF16 outtype).
   GgmlType source_type = *GgmlTypeByName("BF16");
+  /// Fill each choice's `name` and `reason`. The simulator needs only types and bytes and turns
+  /// this off: formatting a reason for every tensor was a third of planning a model's weights.
+  bool explain = true;
 };
 
 /// The type chosen for one tensor and why.
 struct GgufTensorChoice {
-  std::string name;
+  std::string name;        ///< empty unless GgufQuantizeOptions::explain
   GgmlType type;
   int64_t bytes = 0;       ///< GgmlTensorBytes, unpadded
   bool quantized = false;  ///< went through the quantizer (false: kept as the converter wrote it)
   bool fallback = false;   ///< the row length forced a different type
-  std::string reason;      ///< the rule that decided, e.g. `attn_v: use_more_bits(3, 32)`
+  std::string reason;      ///< the rule that decided, e.g. `attn_v: use_more_bits(3, 32)` (empty unless explain)
 };
 
 /// A whole model's assignment, in inventory order.

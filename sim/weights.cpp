@@ -77,7 +77,9 @@ WeightPlan PlanGgufWeights(const ModelSpec& model, const GgufFileType& file_type
 }
 
 WeightPlan PlanGgufWeights(const ModelSpec& model, const TensorInventory& tensors, const GgufFileType& file_type) {
-  const GgufMixture mixture = AssignGgufTypes(file_type, tensors, LlamaCppTraits(model));
+  GgufQuantizeOptions options;
+  options.explain = false;  // types and bytes only
+  const GgufMixture mixture = AssignGgufTypes(file_type, tensors, LlamaCppTraits(model), options);
   const bool tied = IsTied(tensors);
   WeightPlan plan;
   plan.tensors.reserve(tensors.size());

@@ -230,6 +230,27 @@ TEST(GgufMixtureTest, UnknownFtypeNumbersGetTheDefaultTypeOnly) {
 
 // The database's promoted_types must be exactly what the rules can produce, over models that
 // reach every branch: GQA and MHA, 8 and 128 experts, 70B class, tied embeddings, Falcon.
+TEST(GgufMixtureTest, WithoutExplainTheTypesAndBytesAreTheSameAndReasonsAreSkipped) {
+  // The simulator plans with explain = false; it must get exactly the mixture `quants` explains.
+  const std::vector<TestModel> models = {Llama31_8B(), Qwen3_30B(), LoadHfModel("llama-3.1-70b.json"),
+                                         LoadHfModel("qwen3-0.6b.json")};
+  for (const GgufFileType& ft : Db().gguf_file_types()) {
+    for (const TestModel& m : models) {
+      const GgufMixture with = AssignGgufTypes(ft, m.tensors, m.traits, {.imatrix = true});
+      const GgufMixture without = AssignGgufTypes(ft, m.tensors, m.traits, {.imatrix = true, .explain = false});
+      ASSERT_EQ(with.tensors.size(), without.tensors.size());
+      EXPECT_EQ(with.tensor_bytes, without.tensor_bytes) << ft.name << " " << m.config;
+      EXPECT_EQ(with.fallbacks, without.fallbacks);
+      for (size_t i = 0; i < with.tensors.size(); ++i) {
+        EXPECT_EQ(with.tensors[i].type.id, without.tensors[i].type.id) << ft.name << " " << with.tensors[i].name;
+        EXPECT_FALSE(with.tensors[i].reason.empty()) << ft.name << " " << with.tensors[i].name;
+        EXPECT_TRUE(without.tensors[i].reason.empty());
+        EXPECT_TRUE(without.tensors[i].name.empty());
+      }
+    }
+  }
+}
+
 TEST(GgufMixtureTest, PromotedTypesInTheDatabaseMatchTheRules) {
   std::vector<TestModel> models = {Llama31_8B(), LoadHfModel("llama-2-7b.json"),    LoadHfModel("mixtral-8x7b.json"),
                                    Qwen3_30B(),  LoadHfModel("llama-3.1-70b.json"), LoadHfModel("qwen3-0.6b.json")};
