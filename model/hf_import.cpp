@@ -46,6 +46,7 @@ class Config {
     if (v > INT32_MAX) Fail(key, fmt::format("{} is too large", v));
     return v;
   }
+  int64_t PositiveInt(const char* key, int64_t fallback) const { return Has(key) ? PositiveInt(key) : fallback; }
   bool Bool(const char* key, bool fallback) const {
     if (!Has(key)) return fallback;
     if (!json_.at(key).is_boolean()) Fail(key, fmt::format("expected true or false, got {}", json_.at(key).dump()));
@@ -281,11 +282,11 @@ void ReadGraniteHybrid(const Config& c, ModelSpec& m) {
     if (c.Has("mamba_d_head") && !c.json().at("mamba_d_head").is_string()) {
       s.head_dim = static_cast<int>(c.PositiveInt("mamba_d_head"));
     } else {
-      s.head_dim = static_cast<int>(c.Int("mamba_expand", 2) * m.hidden_size / s.num_heads);
+      s.head_dim = static_cast<int>(c.PositiveInt("mamba_expand", 2) * m.hidden_size / s.num_heads);
     }
     s.state_size = static_cast<int>(c.PositiveInt("mamba_d_state"));
-    s.num_groups = static_cast<int>(c.Int("mamba_n_groups", 1));
-    s.conv_kernel = static_cast<int>(c.Int("mamba_d_conv", 4));
+    s.num_groups = static_cast<int>(c.PositiveInt("mamba_n_groups", 1));
+    s.conv_kernel = static_cast<int>(c.PositiveInt("mamba_d_conv", 4));
     s.conv_bias = c.Bool("mamba_conv_bias", true);
     s.proj_bias = c.Bool("mamba_proj_bias", false);
     const auto check = [&](const char* key, int64_t v) {
@@ -361,7 +362,7 @@ ModelSpec FromConfig(const Config& c, const std::string& type) {
       m.layer_attention = FromLayerTypes(c, types, m.num_layers);
     } else {
       // Gemma 2 alternates local and global from layer 0; Gemma 3 has five local, then one global.
-      const int64_t pattern = type == "gemma2" ? 2 : c.Int("sliding_window_pattern", 6);
+      const int64_t pattern = type == "gemma2" ? 2 : c.PositiveInt("sliding_window_pattern", 6);
       for (int i = 0; i < m.num_layers; ++i) {
         m.layer_attention[static_cast<size_t>(i)] =
             (i + 1) % pattern == 0 ? AttentionKind::kFull : AttentionKind::kSliding;
