@@ -5,7 +5,8 @@
 #   scripts/fuzz.sh -runs=N [TARGET...]      run each target for N executions
 #   scripts/fuzz.sh -runs=N SECONDS [T...]   each target until N executions or SECONDS, first reached
 #   scripts/fuzz.sh --smoke                  CI: each target replays its seed corpus, then fuzzes
-#                                            for SILICONSIM_FUZZ_SMOKE_SECONDS (default 10) s
+#                                            for SILICONSIM_FUZZ_SMOKE_SECONDS (default 10) s from
+#                                            libFuzzer seed SILICONSIM_FUZZ_SEED (default 1)
 #   scripts/fuzz.sh --list                   the targets
 #
 # Seeds are read from fuzz/corpus/TARGET (never written); new inputs go to
@@ -24,6 +25,8 @@ NICE="${SILICONSIM_FUZZ_NICE:-15}"
 JOBS="${SILICONSIM_FUZZ_JOBS:-2}"
 SMOKE_SECONDS="${SILICONSIM_FUZZ_SMOKE_SECONDS:-10}"
 TIMEOUT="${SILICONSIM_FUZZ_TIMEOUT:-10}"
+# The smoke mutates from a fixed seed, so a CI failure replays locally with the same command.
+SMOKE_SEED="${SILICONSIM_FUZZ_SEED:-1}"
 
 ALL_TARGETS=(value_parse measurements gguf_header hf_config chip_yaml model_yaml quant_yaml engine_yaml)
 
@@ -89,7 +92,7 @@ for t in "${targets[@]}"; do
         "-artifact_prefix=$findings/")
   [[ -f "$ROOT/fuzz/dict/$t.dict" ]] && args+=("-dict=$ROOT/fuzz/dict/$t.dict")
   case "$mode" in
-    smoke) args+=("-max_total_time=$SMOKE_SECONDS") ;;
+    smoke) args+=("-max_total_time=$SMOKE_SECONDS" "-seed=$SMOKE_SEED") ;;
     runs) args+=("-runs=$runs"); [[ -n "$seconds" ]] && args+=("-max_total_time=$seconds") ;;
     time) args+=("-max_total_time=${seconds:-60}") ;;
   esac
