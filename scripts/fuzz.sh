@@ -39,7 +39,7 @@ for arg in "$@"; do
     --smoke) mode=smoke ;;
     --list) printf '%s\n' "${ALL_TARGETS[@]}"; exit 0 ;;
     -runs=*) [[ $mode == smoke ]] || mode=runs; runs="${arg#-runs=}" ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
     ''|*[!0-9]*) targets+=("$arg") ;;
     *) seconds="$arg" ;;
   esac
