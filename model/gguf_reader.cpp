@@ -17,7 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint32_t kGgufMagic = 0x46554747;  // "GGUF" read as a little-endian uint32
-constexpr uint64_t kDefaultAlignment = 32;
 constexpr uint32_t kMaxValueType = 12;
 constexpr uint32_t kMaxDims = 4;
 // Fewest bytes one record can take, used to refuse counts the file cannot hold before looping.
