@@ -69,6 +69,7 @@ MlxSizing SizeMlxWeights(const MlxQuant& quant, const TensorInventory& tensors) 
   const int dtype_bytes = MlxDtypeBytes(quant.unquantized_dtype.value);
 
   MlxSizing sizing;
+  sizing.tensors.reserve(tensors.size());
   for (const TensorInfo& t : tensors) {
     MlxTensorChoice c;
     c.name = t.name;

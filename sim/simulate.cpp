@@ -70,8 +70,11 @@ CompiledModel Compile(const ModelSpec& model, const WeightPlan& weights, const E
 
   std::vector<double> per_layer_dispatches(static_cast<size_t>(std::max(model.num_layers, 0)), 6.0);
   double outside_dispatches = 3.0;  // embedding lookup, final norm, LM head
+  std::vector<std::pair<std::string_view, const KernelCost*>> kernels;  // per kernel class, looked up once
   for (const WeightTensor& w : weights.tensors) {
-    const KernelCost* kernel = engine.FindKernel(w.kernel_class);
+    auto known = std::find_if(kernels.begin(), kernels.end(), [&](const auto& k) { return k.first == w.kernel_class; });
+    if (known == kernels.end()) known = kernels.emplace(kernels.end(), w.kernel_class, engine.FindKernel(w.kernel_class));
+    const KernelCost* kernel = known->second;
     if (!kernel) {
       throw UsageError(fmt::format("engine {} has no kernel for {} weights (tensor {}); its kernels: see "
                                    "'siliconsim engines show {}'",

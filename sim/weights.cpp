@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "common/diagnostics.h"
@@ -84,10 +85,14 @@ WeightPlan PlanGgufWeights(const ModelSpec& model, const TensorInventory& tensor
   WeightPlan plan;
   plan.tensors.reserve(tensors.size());
   plan.description = fmt::format("{} (llama.cpp quantizer rules)", file_type.name);
+  std::vector<std::pair<int, std::string>> classes;  // ggml type id -> kernel class, named once
   for (size_t i = 0; i < tensors.size(); ++i) {
     WeightTensor w = Describe(tensors[i], tied);
     w.bytes = mixture.tensors[i].bytes;
-    w.kernel_class = KernelClassOf(mixture.tensors[i].type);
+    const GgmlType& type = mixture.tensors[i].type;
+    auto known = std::find_if(classes.begin(), classes.end(), [&](const auto& c) { return c.first == type.id; });
+    if (known == classes.end()) known = classes.emplace(classes.end(), type.id, KernelClassOf(type));
+    w.kernel_class = known->second;
     plan.tensors.push_back(std::move(w));
   }
   Total(plan);
@@ -103,13 +108,24 @@ WeightPlan PlanMlxWeights(const TensorInventory& tensors, const MlxQuant& quant)
   const bool tied = IsTied(tensors);
   WeightPlan plan;
   plan.description = quant.id;
+  plan.tensors.reserve(tensors.size());
+  // A recipe uses two or three kernel classes: name each once, not once per tensor.
+  std::vector<std::pair<std::pair<MlxMode, int>, std::string>> classes;
+  const auto class_of = [&](const MlxTensorChoice& c) -> const std::string& {
+    const std::pair<MlxMode, int> key = c.quantized ? std::pair{c.mode, c.bits} : std::pair{MlxMode::kNone, 0};
+    for (const auto& [k, name] : classes) {
+      if (k == key) return name;
+    }
+    classes.emplace_back(key, c.quantized ? MlxKernelClass(c.mode, c.bits, quant.unquantized_dtype.value)
+                                          : std::string(ToString(quant.unquantized_dtype.value)));
+    return classes.back().second;
+  };
   for (size_t i = 0; i < tensors.size(); ++i) {
     const MlxTensorChoice& c = sizing.tensors[i];
     if (!c.stored) continue;
     WeightTensor w = Describe(tensors[i], tied);
     w.bytes = c.bytes;
-    w.kernel_class = c.quantized ? MlxKernelClass(c.mode, c.bits, quant.unquantized_dtype.value)
-                                 : std::string(ToString(quant.unquantized_dtype.value));
+    w.kernel_class = class_of(c);
     plan.tensors.push_back(std::move(w));
   }
   Total(plan);
