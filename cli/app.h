@@ -20,6 +20,9 @@ namespace siliconsim {
 /// What the process environment contributes (injected so tests control it).
 struct CliEnvironment {
   std::optional<std::string> data_path;  ///< SILICONSIM_DATA
+  /// SILICONSIM_SYSCTL: a captured `sysctl -a` of a Mac, read in place of probing this machine
+  /// (to plan for another Mac from its dump, and to test the Mac path on any OS).
+  std::optional<std::string> sysctl_path;
 };
 
 /// Exit statuses; scripts depend on them.

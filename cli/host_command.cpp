@@ -9,6 +9,7 @@
 
 #include "cli/app.h"
 #include "cli/output.h"
+#include "cli/sim_support.h"
 #include "cli/table.h"
 #include "common/text.h"
 #include "hardware/chip_db.h"
@@ -219,7 +220,10 @@ void Run(const HostOptions& o, const CommandContext& ctx) {
   if (o.threads && *o.threads > 1024) throw UsageError(fmt::format("--threads {} is implausibly large", *o.threads));
   if (!o.measure && (o.quick || o.threads)) throw UsageError("--quick and --threads only apply with --measure");
 
-  HostInfo host = ProbeHost();
+  if (o.measure && ctx.env.sysctl_path) {
+    throw UsageError("--measure measures this machine, but SILICONSIM_SYSCTL names another's sysctl dump; unset it");
+  }
+  HostInfo host = ProbeThisMachine(ctx);
   if (host.cpu_model.starts_with("Apple M")) {
     const ChipDatabase db = ChipDatabase::Load(SourcesFor(ctx));
     ReportWarnings(ctx, db.warnings());

@@ -92,7 +92,7 @@ std::vector<Command> AddPlanCommands(CLI::App& app, GlobalOptions& options) {
   // ---- fit ----
   auto fo = std::make_shared<FitOptions>();
   CLI::App* fit = app.add_subcommand("fit", "Every model x quant that fits this Mac at this context, ranked");
-  fit->add_option("-c,--chip", fo->chip, "Chip: id, name (\"M4 Pro\") or host .yaml")->required();
+  fit->add_option("-c,--chip", fo->chip, "Chip: id, name (\"M4 Pro\") or host .yaml (default: this Mac)");
   fit->add_option("--gpu-cores", fo->gpu_cores, "Pick the chip variant with this many GPU cores");
   fit->add_option("--memory", fo->memory, "Unified memory in GB as Apple sells it (default: the chip's largest)");
   fit->add_option("--ctx", fo->ctx, "Context the model must hold (e.g. 8k, 32k)")->capture_default_str();
@@ -108,6 +108,7 @@ std::vector<Command> AddPlanCommands(CLI::App& app, GlobalOptions& options) {
 rate at the far end of --ctx; "max ctx" the largest context that still fits the default GPU limit.
 
 Examples:
+  siliconsim fit                                   (on a Mac: this Mac and its memory, from sysctl)
   siliconsim fit --chip "M4 Pro" --memory 48
   siliconsim fit --chip m4-pro-20c --memory 48 --ctx 32k --min-tps 20
   siliconsim fit --chip "M3 Ultra" --memory 256 --engine mlx --format csv)");
@@ -117,9 +118,15 @@ Examples:
     Warnings warnings;
     std::string chip_note;
     std::shared_ptr<ChipSpec> chip;
-    const double asked_ram = fo->memory.empty() ? 0.0 : ParseMemoryGb(fo->memory);  // 0: not given
-    std::vector<const ChipSpec*> variants = IsChipFileArgument(fo->chip) ? std::vector<const ChipSpec*>{}
-                                                                          : data.chips.Match(fo->chip, fo->gpu_cores);
+    double asked_ram = fo->memory.empty() ? 0.0 : ParseMemoryGb(fo->memory);  // 0: not given
+    std::string chip_arg = fo->chip;
+    if (chip_arg.empty()) {  // this Mac, with its own memory unless --memory asks about another size
+      const ThisMac mac = FindThisMac(data.chips, ctx);
+      chip_arg = mac.chip_id;
+      if (asked_ram <= 0) asked_ram = mac.memory_gb;
+    }
+    std::vector<const ChipSpec*> variants = IsChipFileArgument(chip_arg) ? std::vector<const ChipSpec*>{}
+                                                                          : data.chips.Match(chip_arg, fo->gpu_cores);
     if (variants.size() > 1) {
       // "my 48 GB M4 Pro": the variants sold with that memory; of those, the smaller GPU (it
       // decodes as fast, since decode is bound by the shared memory bandwidth, and prefills slower).
@@ -137,9 +144,9 @@ Examples:
         if (c != pick) others.push_back(fmt::format("--gpu-cores {} for {}", c->gpu_cores.value.value_or(0), c->id));
       }
       chip = std::make_shared<ChipSpec>(*pick);
-      if (!others.empty()) chip_note = fmt::format("'{}' has {} variants: assumed {} ({})", fo->chip, sold.size(), pick->id, Join(others, ", "));
+      if (!others.empty()) chip_note = fmt::format("'{}' has {} variants: assumed {} ({})", chip_arg, sold.size(), pick->id, Join(others, ", "));
     } else {
-      chip = std::make_shared<ChipSpec>(ResolveChipArgument(data.chips, fo->chip, fo->gpu_cores, &warnings));
+      chip = std::make_shared<ChipSpec>(ResolveChipArgument(data.chips, chip_arg, fo->gpu_cores, &warnings));
     }
     ReportWarnings(ctx, warnings);
     const double ram = asked_ram > 0 ? asked_ram : DefaultMemoryGib(*chip);

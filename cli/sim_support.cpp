@@ -1,6 +1,7 @@
 #include "cli/sim_support.h"
 
 #include <algorithm>
+#include <cmath>
 #include <future>
 #include <set>
 #include <sstream>
@@ -19,6 +20,39 @@ using Json = nlohmann::ordered_json;
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 }  // namespace
+
+HostInfo ProbeThisMachine(const CommandContext& context) {
+  if (!context.env.sysctl_path) return ProbeHost();
+  // 1 MiB: a full `sysctl -a` of a Mac is about 100 KB.
+  const std::string text = ReadTextFile(*context.env.sysctl_path, size_t{1} << 20);
+  HostInfo host = HostInfoFromSysctl(ParseSysctlOutput(text));
+  host.notes.push_back(fmt::format("read from {} (SILICONSIM_SYSCTL), not probed", *context.env.sysctl_path));
+  return host;
+}
+
+ThisMac FindThisMac(const ChipDatabase& chips, const CommandContext& context) {
+  HostInfo host = ProbeThisMachine(context);
+  const std::string what = host.cpu_model.empty() ? std::string("an unknown CPU") : host.cpu_model;
+  if (!host.cpu_model.starts_with("Apple M")) {
+    throw UsageError(fmt::format("--chip is required: this machine ({}) is not an Apple Silicon Mac. Name the Mac to "
+                                 "plan for (--chip \"M4 Pro\" --memory 48), or measure this host with `siliconsim host "
+                                 "--measure -o host.yaml` and pass --chip host.yaml",
+                                 what));
+  }
+  MatchAppleChip(chips, host);
+  if (host.apple_chip_id.empty()) {
+    throw UsageError(fmt::format("this Mac's chip ({}, {} P + {} E cores) matches no entry of the chips database; "
+                                 "pass --chip (see `siliconsim chips`)",
+                                 what, host.performance_cores.value_or(0), host.efficiency_cores.value_or(0)));
+  }
+  ThisMac mac;
+  mac.chip_id = host.apple_chip_id;
+  mac.memory_gb = std::round(static_cast<double>(host.memory_bytes) / static_cast<double>(int64_t{1} << 30));
+  context.err << fmt::format("planning for this Mac: {} with {:.0f} GB -> {} (pass --chip to plan for another)\n", what,
+                             mac.memory_gb, mac.chip_id);
+  if (host.apple_chip_candidates.size() > 1 && !host.notes.empty()) context.err << "note: " << host.notes.back() << "\n";
+  return mac;
+}
 
 SimData LoadSimData(const CommandContext& context) {
   const DataSources sources = SourcesFor(context);

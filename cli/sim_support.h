@@ -13,6 +13,7 @@
 #include "cli/app.h"
 #include "engine/engine_db.h"
 #include "hardware/chip_db.h"
+#include "hardware/host_probe.h"
 #include "model/gguf_model.h"
 #include "model/model_loader.h"
 #include "model/quant_db.h"
@@ -27,6 +28,19 @@ struct SimData {
   QuantDatabase quants;
   EngineDatabase engines;
 };
+
+/// This machine as probed, or the Mac whose `sysctl -a` SILICONSIM_SYSCTL names.
+HostInfo ProbeThisMachine(const CommandContext& context);
+
+/// The Mac a command without --chip plans for: this machine, matched to its chips-database entry,
+/// with its memory in GB as Apple sells it (hw.memsize in GiB). Says on stderr what it found.
+/// A machine that is not an Apple Silicon Mac, or one the database lacks, is a UsageError
+/// asking for --chip.
+struct ThisMac {
+  std::string chip_id;
+  double memory_gb = 0;
+};
+ThisMac FindThisMac(const ChipDatabase& chips, const CommandContext& context);
 
 /// Loads chips, models, quants and engines from the command's data layers.
 SimData LoadSimData(const CommandContext& context);

@@ -84,6 +84,56 @@ TEST(FitCommandTest, AnswersWhichModelsFitA48GbM4Pro) {
   EXPECT_TRUE(has_8b);
 }
 
+const std::string kM4MaxSysctl = std::string(SILICONSIM_TEST_DATA_DIR) + "/testdata/host/m4max_sysctl.txt";
+
+TEST(FitCommandTest, WithoutChipPlansForThisMacFromSysctl) {
+  // A captured `sysctl -a` of a 16-core, 64 GB M4 Max stands in for the machine (SILICONSIM_SYSCTL).
+  CliEnvironment env;
+  env.sysctl_path = kM4MaxSysctl;
+  const auto r = Invoke({"fit", "--format", "json"}, env);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("planning for this Mac: Apple M4 Max with 64 GB -> m4-max-40c"), std::string::npos) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_FALSE(j.empty());
+  for (const Json& row : j) {
+    EXPECT_EQ(row["chip"], "m4-max-40c");
+    EXPECT_EQ(row["memory_gb"].get<double>(), 64);
+  }
+  // --memory still asks about another size of the same Mac.
+  const auto r48 = Invoke({"fit", "--memory", "48", "--format", "json"}, env);
+  ASSERT_EQ(r48.status, 0) << r48.err;
+  EXPECT_EQ(Json::parse(r48.out)[0]["memory_gb"].get<double>(), 48);
+}
+
+TEST(FitCommandTest, WithoutChipOffAMacAsksForOne) {
+  CliEnvironment env;
+  env.sysctl_path = std::string(SILICONSIM_TEST_DATA_DIR) + "/testdata/host/epyc_vm_cpuinfo.txt";  // no brand string
+  const auto r = Invoke({"fit"}, env);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--chip is required"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("host --measure"), std::string::npos) << r.err;
+
+  env.sysctl_path = "/nonexistent/sysctl.txt";
+  const auto missing = Invoke({"fit"}, env);
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("/nonexistent/sysctl.txt"), std::string::npos) << missing.err;
+}
+
+TEST(FitCommandTest, AnUnknownAppleChipAsksForChip) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "siliconsim_fit_m9";
+  std::filesystem::create_directories(dir);
+  std::string text = cli_test::ReadFile(kM4MaxSysctl);
+  text.replace(text.find("Apple M4 Max"), 12, "Apple M9 Max");
+  std::ofstream(dir / "sysctl.txt") << text;
+  CliEnvironment env;
+  env.sysctl_path = (dir / "sysctl.txt").string();
+  const auto r = Invoke({"fit"}, env);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("Apple M9 Max"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pass --chip"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(WhichMacCommandTest, SeventyBAt32kAndTenTokensPerSecond) {
   const auto r = Invoke({"which-mac", "--model", "llama-3.3-70b", "--quant", "Q4_K_M", "--ctx", "32k", "--min-tps", "10",
                          "--format", "json"});
