@@ -47,9 +47,16 @@ ThisMac FindThisMac(const ChipDatabase& chips, const CommandContext& context) {
   }
   ThisMac mac;
   mac.chip_id = host.apple_chip_id;
-  mac.memory_gb = std::round(static_cast<double>(host.memory_bytes) / static_cast<double>(int64_t{1} << 30));
-  context.err << fmt::format("planning for this Mac: {} with {:.0f} GB -> {} (pass --chip to plan for another)\n", what,
-                             mac.memory_gb, mac.chip_id);
+  // Apple's "48 GB" is 48 GiB: hw.memsize 51539607552.
+  if (host.memory_bytes > 0) {
+    mac.memory_gb = std::round(static_cast<double>(host.memory_bytes) / static_cast<double>(int64_t{1} << 30));
+    context.err << fmt::format("planning for this Mac: {} with {:.0f} GB -> {} (pass --chip to plan for another)\n",
+                               what, mac.memory_gb, mac.chip_id);
+  } else {
+    context.err << fmt::format("planning for this Mac: {} -> {}; its memory is unknown (no hw.memsize), so the chip's "
+                               "largest option is assumed: pass --memory\n",
+                               what, mac.chip_id);
+  }
   if (host.apple_chip_candidates.size() > 1 && !host.notes.empty()) context.err << "note: " << host.notes.back() << "\n";
   return mac;
 }

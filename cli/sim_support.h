@@ -38,7 +38,7 @@ HostInfo ProbeThisMachine(const CommandContext& context);
 /// asking for --chip.
 struct ThisMac {
   std::string chip_id;
-  double memory_gb = 0;
+  double memory_gb = 0;  ///< 0 when sysctl does not say
 };
 ThisMac FindThisMac(const ChipDatabase& chips, const CommandContext& context);
 

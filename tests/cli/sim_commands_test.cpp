@@ -134,6 +134,21 @@ TEST(FitCommandTest, AnUnknownAppleChipAsksForChip) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(FitCommandTest, AMacWithoutMemsizeTakesTheChipsLargestMemoryAndSaysSo) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "siliconsim_fit_nomem";
+  std::filesystem::create_directories(dir);
+  std::string text = cli_test::ReadFile(kM4MaxSysctl);
+  text.replace(text.find("hw.memsize:"), 11, "hw.memsizX:");
+  std::ofstream(dir / "sysctl.txt") << text;
+  CliEnvironment env;
+  env.sysctl_path = (dir / "sysctl.txt").string();
+  const auto r = Invoke({"fit", "--format", "json"}, env);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("memory is unknown"), std::string::npos) << r.err;
+  EXPECT_EQ(Json::parse(r.out)[0]["memory_gb"].get<double>(), 128);  // the M4 Max's largest option
+  std::filesystem::remove_all(dir);
+}
+
 TEST(WhichMacCommandTest, SeventyBAt32kAndTenTokensPerSecond) {
   const auto r = Invoke({"which-mac", "--model", "llama-3.3-70b", "--quant", "Q4_K_M", "--ctx", "32k", "--min-tps", "10",
                          "--format", "json"});
