@@ -237,7 +237,7 @@ Examples:
   // ---- which-mac ----
   auto wo = std::make_shared<WhichMacOptions>();
   CLI::App* which = app.add_subcommand("which-mac", "The Mac configurations that run a model at a context and speed");
-  AddScenarioOptions(which, wo->scenario, /*chip_required=*/false);
+  AddScenarioOptions(which, wo->scenario, ChipDefault::kEveryMac);
   which->add_option("--ctx", wo->ctx, "Context the model must hold")->capture_default_str();
   which->add_option("--min-tps", wo->min_tps, "Decode tokens/s needed at the far end of --ctx");
   which->add_flag("--raise-limit", wo->raise_limit, "Also accept Macs that fit only after raising iogpu.wired_limit_mb");
@@ -321,7 +321,7 @@ Examples:
   // ---- sweep ----
   auto so = std::make_shared<SweepOptions>();
   CLI::App* sweep = app.add_subcommand("sweep", "One model across context lengths (and chips, quants, engines)");
-  AddScenarioOptions(sweep, so->scenario, /*chip_required=*/true);
+  AddScenarioOptions(sweep, so->scenario, ChipDefault::kThisMac);
   sweep->add_option("--ctx", so->ctx, "Context lengths: list or range (1k,2k,4k or 1k..128k:x2)")->capture_default_str();
   AddFormatFlag(sweep, so->format);
   sweep->footer(R"(At each context N: TTFT for an (N-128)-token prompt, then 128 tokens decoded at the end of it,

@@ -15,17 +15,18 @@
 
 namespace siliconsim {
 
-void AddScenarioOptions(CLI::App* app, ScenarioArgs& args, bool chip_required) {
+void AddScenarioOptions(CLI::App* app, ScenarioArgs& args, ChipDefault chip_default) {
   app->add_option("-m,--model", args.models, "Model: id, HF repo name, model .yaml, config.json or .gguf (comma list)")
       ->required()
       ->delimiter(',');
   app->add_option("-q,--quant", args.quants,
                   "Quantization: Q4_K_M, Q8_0, F16, mlx-4bit, ... (comma list); a GGUF model defaults to its own types")
       ->delimiter(',');
-  CLI::Option* chip = app->add_option("-c,--chip", args.chips,
-                                      "Chip: id (m4-max-40c), name (\"M4 Max\") or a host .yaml (comma list)")
-                          ->delimiter(',');
-  if (chip_required) chip->required();
+  app->add_option("-c,--chip", args.chips,
+                  chip_default == ChipDefault::kThisMac
+                      ? "Chip: id (m4-max-40c), name (\"M4 Max\") or a host .yaml (comma list); default: this Mac"
+                      : "Chip: id (m4-max-40c), name (\"M4 Max\") or a host .yaml (comma list); default: every Mac")
+      ->delimiter(',');
   app->add_option("--gpu-cores", args.gpu_cores, "Pick the chip variant with this many GPU cores");
   app->add_option("--memory", args.memory, "Unified memory in GB as Apple sells it (comma list); default: the chip's largest")
       ->delimiter(',');
@@ -49,6 +50,11 @@ std::vector<Scenario> ExpandScenarios(const SimData& data, const ScenarioArgs& a
   }
   std::vector<double> memory;
   for (const std::string& m : args.memory) memory.push_back(ParseMemoryGb(m));
+  if (chips.empty()) {  // no --chip: this Mac, with its own memory unless --memory says otherwise
+    const ThisMac mac = FindThisMac(data.chips, context);
+    chips.push_back(std::make_shared<ChipSpec>(data.chips.Resolve(mac.chip_id)));
+    if (memory.empty() && mac.memory_gb > 0) memory.push_back(mac.memory_gb);
+  }
   const KvCacheType* kv = args.kv_type.empty() ? nullptr : &data.quants.ResolveKvCache(args.kv_type);
 
   std::vector<Scenario> out;

@@ -30,8 +30,14 @@ struct ScenarioArgs {
   std::optional<int> threads;        ///< CPU hosts: measurements taken with this many threads
 };
 
+/// What an omitted --chip means.
+enum class ChipDefault {
+  kThisMac,   ///< predict, sweep: the Mac the command runs on (FindThisMac)
+  kEveryMac,  ///< which-mac: every Mac sold
+};
+
 /// Registers --model, --quant, --chip, --gpu-cores, --memory, --engine, --kv-type, --threads.
-void AddScenarioOptions(CLI::App* app, ScenarioArgs& args, bool chip_required);
+void AddScenarioOptions(CLI::App* app, ScenarioArgs& args, ChipDefault chip_default);
 
 /// models x quants x chips x memory sizes x engines, resolved. Without --memory a chip gets its
 /// largest memory option.

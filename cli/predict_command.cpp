@@ -35,7 +35,7 @@ std::vector<Command> AddPredictCommands(CLI::App& app, GlobalOptions& options) {
   (void)options;
   auto state = std::make_shared<PredictOptions>();
   CLI::App* predict = app.add_subcommand("predict", "Predict memory, fit, prefill, TTFT and decode speed on a Mac");
-  AddScenarioOptions(predict, state->scenario, /*chip_required=*/true);
+  AddScenarioOptions(predict, state->scenario, ChipDefault::kThisMac);
   predict->add_option("--prompt", state->prompt, "Prompt tokens processed (llama-bench -p): list or range, e.g. 512,4k")
       ->capture_default_str();
   predict->add_option("--gen", state->gen, "Tokens generated (llama-bench -n): list or range")->capture_default_str();

@@ -149,6 +149,32 @@ TEST(FitCommandTest, AMacWithoutMemsizeTakesTheChipsLargestMemoryAndSaysSo) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(PredictCommandTest, WithoutChipPredictsThisMacAndSweepsToo) {
+  CliEnvironment env;
+  env.sysctl_path = kM4MaxSysctl;
+  const auto r = Invoke({"predict", "--model", "qwen3-30b-a3b", "--quant", "Q4_K_M", "--format", "json"}, env);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["chip"], "m4-max-40c");
+  EXPECT_EQ(j[0]["memory_gb"].get<double>(), 64);
+  // The same numbers as naming the chip and memory.
+  const auto named = Invoke({"predict", "--model", "qwen3-30b-a3b", "--quant", "Q4_K_M", "--chip", "m4-max-40c",
+                             "--memory", "64", "--format", "json"});
+  ASSERT_EQ(named.status, 0) << named.err;
+  EXPECT_EQ(j[0]["decode_tps"], Json::parse(named.out)[0]["decode_tps"]);
+
+  const auto sweep = Invoke({"sweep", "--model", "qwen3-8b", "--quant", "Q4_K_M", "--ctx", "1k,4k", "--format", "json"}, env);
+  ASSERT_EQ(sweep.status, 0) << sweep.err;
+  EXPECT_EQ(Json::parse(sweep.out)[1]["chip"], "m4-max-40c");
+
+  CliEnvironment linux_host;
+  linux_host.sysctl_path = std::string(SILICONSIM_TEST_DATA_DIR) + "/testdata/host/epyc_vm_cpuinfo.txt";
+  const auto off_mac = Invoke({"predict", "--model", "qwen3-8b", "--quant", "Q4_K_M"}, linux_host);
+  EXPECT_EQ(off_mac.status, 2);
+  EXPECT_NE(off_mac.err.find("--chip is required"), std::string::npos) << off_mac.err;
+}
+
 TEST(WhichMacCommandTest, SeventyBAt32kAndTenTokensPerSecond) {
   const auto r = Invoke({"which-mac", "--model", "llama-3.3-70b", "--quant", "Q4_K_M", "--ctx", "32k", "--min-tps", "10",
                          "--format", "json"});
