@@ -9,6 +9,7 @@
 
 #include "common/data_sources.h"
 #include "common/text.h"
+#include "model/model_loader.h"
 
 namespace siliconsim {
 namespace {
@@ -121,6 +122,33 @@ void CheckBounds(const Config& c, const ModelSpec& m) {
     check("num_experts", m.moe->num_experts, 1 << 14);
     check("num_experts_per_tok", m.moe->experts_per_token, m.moe->num_experts);
     check("moe_intermediate_size", m.moe->expert_intermediate_size, 1 << 22);
+    if (m.moe->shared_expert_intermediate_size > 0) {
+      check("shared_expert_intermediate_size", m.moe->shared_expert_intermediate_size, 1 << 22);
+    }
+  }
+  // The model loader's limits for every other size (model_loader.cpp ReadSize: 2^24 unless
+  // stated), so that what `import hf` writes, `models` reads (found by fuzz/fuzz_hf_config: a
+  // linear_value_head_dim of 333,333,128 was imported and then refused).
+  constexpr int64_t kSize = 1 << 24;
+  if (m.attention.sliding_window_tokens) check("sliding_window", *m.attention.sliding_window_tokens, kSize);
+  if (m.attention.chunk_tokens) check("attention_chunk_size", *m.attention.chunk_tokens, kSize);
+  if (m.mla) {
+    if (m.mla->q_lora_rank) check("q_lora_rank", *m.mla->q_lora_rank, kSize);
+    check("kv_lora_rank", m.mla->kv_lora_rank, kSize);
+    check("qk_nope_head_dim", m.mla->qk_nope_head_dim, kSize);
+    check("qk_rope_head_dim", m.mla->qk_rope_head_dim, kSize);
+    check("v_head_dim", m.mla->v_head_dim, kSize);
+  }
+  if (m.linear_attention) {
+    check("linear_num_key_heads", m.linear_attention->num_key_heads, kSize);
+    check("linear_num_value_heads", m.linear_attention->num_value_heads, kSize);
+    check("linear_key_head_dim", m.linear_attention->key_head_dim, kSize);
+    check("linear_value_head_dim", m.linear_attention->value_head_dim, kSize);
+    check("linear_conv_kernel_dim", m.linear_attention->conv_kernel, kSize);
+  }
+  if (m.mamba2) {
+    check("mamba_n_heads", m.mamba2->num_heads, 1 << 14);
+    check("mamba_d_conv", m.mamba2->conv_kernel, 1 << 10);
   }
 }
 
@@ -433,6 +461,30 @@ std::vector<std::string> SupportedHfModelTypes() {
           "gemma3_text", "deepseek_v2", "deepseek_v3",     "gpt_oss",      "llama4",       "granitemoehybrid"};
 }
 
+namespace {
+
+// The model YAML `import hf` writes must load (the `import hf` -> `models` round trip). CheckBounds
+// gives each known limit its config.json key; this catches whatever it does not know, naming the
+// model YAML field the loader refused.
+void CheckReadableBack(const ModelSpec& imported, const std::string& name) {
+  ModelSpec m = imported;  // what `import hf` fills in from its flags before writing
+  if (m.id.empty()) m.id = "imported";
+  if (m.name.empty()) m.name = "imported";
+  if (m.source.empty()) m.source = name;
+  try {
+    LoadModelsFromString(WriteModelYaml(m), "imported model");
+  } catch (const InputError& e) {
+    Diagnostic d;
+    d.location.file = name;
+    const Diagnostic& why = e.diagnostic();
+    d.message = fmt::format("imports to a model the model loader refuses: {}{}{}", why.key_path,
+                            why.key_path.empty() ? "" : ": ", why.message);
+    throw InputError(std::move(d));
+  }
+}
+
+}  // namespace
+
 ModelSpec ImportHfConfig(std::string_view json_text, const std::string& name) {
   Json root;
   try {
@@ -476,9 +528,12 @@ ModelSpec ImportHfConfig(std::string_view json_text, const std::string& name) {
     const Config filled(text_json, name, "text_config.");
     ModelSpec m = FromConfig(filled, type);
     m.family = type;
+    CheckReadableBack(m, name);
     return m;
   }
-  return FromConfig(top, type);
+  ModelSpec m = FromConfig(top, type);
+  CheckReadableBack(m, name);
+  return m;
 }
 
 ModelSpec ImportHfConfigFile(const std::string& path) { return ImportHfConfig(ReadTextFile(path), path); }
