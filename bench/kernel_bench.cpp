@@ -155,6 +155,58 @@ void BM_Gemv(benchmark::State& state, WeightFormat format) {
 BENCHMARK_CAPTURE(BM_Gemv, Q8_0, WeightFormat::kQ8_0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Gemv, Q4_0, WeightFormat::kQ4_0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 
+// One-token GEMV of a matrix that stays in cache, at several row widths with about the same bytes:
+// what a row costs beyond its weights when nothing comes from DRAM (a narrow model pays it on
+// many more rows per byte).
+void BM_GemvInCache(benchmark::State& state, WeightFormat format) {
+  const KernelTable& kernels = KernelsFor(BestSimdLevel());
+  const int64_t cols = state.range(0);
+  const int64_t rows = (int64_t{3} << 20) / RowBytes(format, cols) / 4 * 4;  // ~3 MiB
+  const WeightMatrix w = SyntheticMatrix(format, rows, cols, 0.03f, 7, 1, Pool());
+  const std::vector<float> x = RandomActivations(cols);
+  std::vector<float> out(static_cast<size_t>(rows));
+  MatmulInput in;
+  for (auto _ : state) {
+    in.Prepare(kernels, Pool(), x.data(), 1, cols, IsBlockQuantized(format));
+    Matmul(kernels, Pool(), w, in, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * w.bytes());
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["ns_per_row"] = benchmark::Counter(static_cast<double>(rows) * static_cast<double>(state.iterations()),
+                                                    benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.SetLabel(kernels.name);
+}
+BENCHMARK_CAPTURE(BM_GemvInCache, Q8_0, WeightFormat::kQ8_0)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Arg(4096)->UseRealTime();
+BENCHMARK_CAPTURE(BM_GemvInCache, Q4_0, WeightFormat::kQ4_0)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Arg(4096)->UseRealTime();
+
+// A set of 1024 x 1024 matrices of state.range(0) MiB in all, one GEMV each in turn, as a forward
+// pass visits its matrices: past the private L2s, each comes back from the shared L3 (or DRAM).
+void BM_GemvSetOfSize(benchmark::State& state, WeightFormat format) {
+  const KernelTable& kernels = KernelsFor(BestSimdLevel());
+  constexpr int64_t kSide = 1024;
+  std::vector<WeightMatrix> set;
+  int64_t bytes = 0;
+  for (uint64_t i = 0; bytes < (state.range(0) << 20); ++i) {
+    set.push_back(SyntheticMatrix(format, kSide, kSide, 0.03f, 7, i, Pool()));
+    bytes += set.back().bytes();
+  }
+  const std::vector<float> x = RandomActivations(kSide);
+  std::vector<float> out(kSide);
+  MatmulInput in;
+  for (auto _ : state) {
+    for (const WeightMatrix& w : set) {
+      in.Prepare(kernels, Pool(), x.data(), 1, kSide, IsBlockQuantized(format));
+      Matmul(kernels, Pool(), w, in, out.data());
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * bytes);
+  state.counters["matrices"] = static_cast<double>(set.size());
+  state.SetLabel(kernels.name);
+}
+BENCHMARK_CAPTURE(BM_GemvSetOfSize, Q8_0, WeightFormat::kQ8_0)->Arg(2)->Arg(4)->Arg(8)->Arg(12)->Arg(16)->Arg(24)->Arg(48)->UseRealTime();
+
 void BM_Gemm(benchmark::State& state, WeightFormat format) {
   const KernelTable& kernels = KernelsFor(BestSimdLevel());
   constexpr int64_t kRows = 4096, kCols = 4096, kTokens = 512;

@@ -40,11 +40,18 @@ struct HostValidateOptions {
   int64_t prompt_tokens = 512;
   int64_t gen_tokens = 64;
   std::optional<int> threads;
+  int repeat = 3;
   bool quick = false;
   bool as_shipped = false;
   std::string save_engine;
   std::string format = "table";
 };
+
+// Half the range between the fastest and the slowest pass, relative to the median: "±2.1%".
+std::string Spread(std::pair<double, double> fastest_slowest, double median) {
+  if (median <= 0) return "-";
+  return fmt::format("±{:.1f}%", 50.0 * (fastest_slowest.first - fastest_slowest.second) / median);
+}
 
 // The kernel class of a reference weight format, as sim/weights.h names it.
 std::string KernelClass(WeightFormat f) {
@@ -123,6 +130,10 @@ Command AddHostValidateCommand(CLI::App* validate) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   validate->add_option("--threads", o->threads, "Threads (default: every usable CPU)")->check(CLI::Range(1, 4096));
+  validate->add_option("--repeat", o->repeat,
+                       "Timed passes per model and format (each: prefill, then decode); the median is reported")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   validate->add_flag("--quick", o->quick, "Short microbenchmarks (tests, CI): checks the pipeline, not the numbers");
   validate->add_flag("--as-shipped", o->as_shipped,
                      "Predict with data/engines/reference.yaml as it is, without fitting it to this host first");
@@ -243,6 +254,7 @@ Examples:
         rc.prompt_tokens = o->prompt_tokens;
         rc.gen_tokens = o->gen_tokens;
         rc.ubatch_tokens = static_cast<int64_t>(engine.prefill_chunk_tokens.value);
+        rc.repetitions = o->repeat;
         const kernel::ReferenceTiming t = kernel::RunReference(rc);
 
         const double prefill_error = p.prefill.tokens_per_second / t.prefill_tps() - 1.0;
@@ -263,11 +275,16 @@ Examples:
         r["weights_regime"] = regime;
         r["memory_bandwidth_gbs"] = peaks.memory_bandwidth_gbs;
         r["fma_gflops"] = peaks.alu_tflops * 1e3;
+        r["repeats"] = static_cast<int64_t>(t.prefill_pass_seconds.size());
         r["measured_prefill_tps"] = t.prefill_tps();
+        r["measured_prefill_tps_max"] = t.prefill_tps_range().first;
+        r["measured_prefill_tps_min"] = t.prefill_tps_range().second;
         r["predicted_prefill_tps"] = p.prefill.tokens_per_second;
         r["prefill_error_pct"] = 100.0 * prefill_error;
         r["prefill_bound"] = p.prefill.bound;
         r["measured_decode_tps"] = t.decode_tps();
+        r["measured_decode_tps_max"] = t.decode_tps_range().first;
+        r["measured_decode_tps_min"] = t.decode_tps_range().second;
         r["predicted_decode_tps"] = p.decode.tokens_per_second;
         r["decode_error_pct"] = 100.0 * decode_error;
         r["decode_bound"] = p.decode.bound;
@@ -278,15 +295,16 @@ Examples:
         r["prefill_ops_per_weight"] = k ? k->prefill_ops_per_weight.value : 0.0;
         r["memory_efficiency"] = engine.param(EngineParamId::kMemoryEfficiency).value;
         r["overlap_exponent"] = engine.param(EngineParamId::kOverlapExponent).value;
-        r["row_s"] = engine.param(EngineParamId::kRowSeconds).value;
+        r["row_stall_weights"] = engine.param(EngineParamId::kRowStallWeights).value;
         r["matrix_s"] = engine.param(EngineParamId::kMatrixSeconds).value;
         r["attention_compute_efficiency"] = engine.param(EngineParamId::kAttentionComputeEfficiency).value;
         r["attention_memory_efficiency"] = engine.param(EngineParamId::kAttentionMemoryEfficiency).value;
         r["dispatch_s"] = engine.param(EngineParamId::kDispatchSeconds).value;
         rows.push_back({r,
                         {model->resolved.spec.id, quant.label, regime, fmt::format("{:.2f}", t.prefill_tps()),
-                         fmt::format("{:.2f}", p.prefill.tokens_per_second), Percent(prefill_error),
-                         fmt::format("{:.2f}", t.decode_tps()), fmt::format("{:.2f}", p.decode.tokens_per_second),
+                         Spread(t.prefill_tps_range(), t.prefill_tps()), fmt::format("{:.2f}", p.prefill.tokens_per_second),
+                         Percent(prefill_error), fmt::format("{:.2f}", t.decode_tps()),
+                         Spread(t.decode_tps_range(), t.decode_tps()), fmt::format("{:.2f}", p.decode.tokens_per_second),
                          Percent(decode_error)}});
       }
     }
@@ -309,9 +327,9 @@ Examples:
       out << fmt::format("; FMA {:.1f} GFLOP/s\n", peaks.alu_tflops * 1e3);
       if (!o->as_shipped) {
         out << fmt::format("Reference engine fitted to isolated matrices: memory efficiency {:.2f}, overlap exponent p = {:.2f}, "
-                           "row stall {:.1f} ns, matrix stall {:.1f} us, launch {:.2f} us, attention {:.1f} GFLOP/s in cache ({:.3f} of FMA peak), "
+                           "row stall {:.0f} weights, matrix stall {:.1f} us, launch {:.2f} us, attention {:.1f} GFLOP/s in cache ({:.3f} of FMA peak), "
                            "{:.2f} of DRAM bandwidth from DRAM\n",
-                           fit.memory_efficiency, fit.overlap_exponent, fit.row_seconds * 1e9, fit.matrix_seconds * 1e6,
+                           fit.memory_efficiency, fit.overlap_exponent, fit.row_stall_weights, fit.matrix_seconds * 1e6,
                            fit.dispatch_seconds * 1e6,
                            rates.attention_flops_per_second() / 1e9, fit.attention_compute_efficiency,
                            fit.attention_memory_efficiency);
@@ -331,11 +349,13 @@ Examples:
       } else {
         out << "Reference engine as shipped (data/engines/reference.yaml): " << engine.calibration << "\n";
       }
-      out << fmt::format("\nprompt {} tokens, then {} generated (tok/s; error = predicted / measured - 1)\n",
-                         o->prompt_tokens, o->gen_tokens);
-      Table table({{"MODEL"}, {"QUANT"}, {"WEIGHTS IN"}, {"PREFILL", Align::kRight}, {"PREDICTED", Align::kRight},
-                   {"ERROR", Align::kRight}, {"DECODE", Align::kRight}, {"PREDICTED", Align::kRight},
-                   {"ERROR", Align::kRight}});
+      const int passes = o->repeat;
+      out << fmt::format("\nprompt {} tokens, then {} generated; measured: the median of {} pass{}, SPREAD half the range "
+                         "between the fastest and the slowest (tok/s; error = predicted / measured - 1)\n",
+                         o->prompt_tokens, o->gen_tokens, passes, passes == 1 ? "" : "es");
+      Table table({{"MODEL"}, {"QUANT"}, {"WEIGHTS IN"}, {"PREFILL", Align::kRight}, {"SPREAD", Align::kRight},
+                   {"PREDICTED", Align::kRight}, {"ERROR", Align::kRight}, {"DECODE", Align::kRight},
+                   {"SPREAD", Align::kRight}, {"PREDICTED", Align::kRight}, {"ERROR", Align::kRight}});
       for (const ValidateRow& r : rows) table.AddRow(r.cells);
       table.Print(out);
       text = out.str();

@@ -74,9 +74,11 @@ void CheckParamRange(const YamlFile& file, const YAML::Node& node, const std::st
       break;
     case EngineParamId::kDispatchSeconds:
     case EngineParamId::kStepOverheadSeconds:
-    case EngineParamId::kRowSeconds:
     case EngineParamId::kMatrixSeconds:
       if (!(value >= 0 && value < 1.0)) fail("must be in seconds, at least 0 and below 1");
+      break;
+    case EngineParamId::kRowStallWeights:
+      if (!(value >= 0 && value <= 1e6)) fail("must be a number of weights, at least 0 and at most 1e6");
       break;
     case EngineParamId::kMatrixUnitSpeedup:
       if (!(value >= 1.0 && value <= 64.0)) fail("must be a speed-up factor between 1 and 64");
@@ -147,7 +149,7 @@ EngineSpec ReadEngine(const YamlFile& file, const YAML::Node& node, const std::s
   for (int i = 0; i < kEngineParamCount; ++i) {
     const auto id = static_cast<EngineParamId>(i);
     const bool positive = id != EngineParamId::kDispatchSeconds && id != EngineParamId::kStepOverheadSeconds &&
-                          id != EngineParamId::kRowSeconds && id != EngineParamId::kMatrixSeconds;
+                          id != EngineParamId::kRowStallWeights && id != EngineParamId::kMatrixSeconds;
     spec.params[static_cast<size_t>(i)] = ReadParamKey(p, kEngineParamNames[static_cast<size_t>(i)], positive);
     CheckParamRange(file, p.Required(kEngineParamNames[static_cast<size_t>(i)]),
                     p.PathOf(kEngineParamNames[static_cast<size_t>(i)]), spec.params[static_cast<size_t>(i)].value, id);

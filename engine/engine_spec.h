@@ -45,7 +45,8 @@ enum class EngineParamId : int {
   kDispatchSeconds,             ///< fixed cost of one kernel launch (per op, per layer, per step)
   kStepOverheadSeconds,         ///< fixed cost of one forward step (sampling, synchronisation)
   kMatrixUnitSpeedup,           ///< prefill matmul speed-up on GPUs with per-core matrix units (M5)
-  kRowSeconds,                  ///< decode: stall per weight-matrix row streamed from DRAM (a stream restart)
+  kRowStallWeights,             ///< decode: each weight-matrix row streamed from DRAM costs as much as streaming
+                                ///< this many more of its weights (a stream restart; see docs/simulator.md)
   kMatrixSeconds,               ///< decode: stall per weight matrix streamed from DRAM (cold streams, last chunk)
   kCount,
 };
@@ -56,7 +57,7 @@ inline constexpr std::array<const char*, kEngineParamCount> kEngineParamNames = 
     "memory_efficiency",        "dual_die_memory_efficiency", "attention_memory_efficiency",
     "compute_efficiency",       "attention_compute_efficiency", "overlap_exponent",
     "dispatch_seconds",         "step_overhead_seconds",      "matrix_unit_speedup",
-    "row_seconds",              "matrix_seconds"};
+    "row_stall_weights",        "matrix_seconds"};
 
 /// How expensive one weight format is to unpack, in FLOP-equivalents of the device's FP32 peak
 /// per weight: the multiply-add itself (2) plus the unpacking and scaling instructions.

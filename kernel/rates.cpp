@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernel/matmul.h"
+#include "kernel/reference.h"
 #include "kernel/simd.h"
 #include "kernel/thread_pool.h"
 
@@ -197,64 +198,33 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
   constexpr int64_t kHeadDim = 128;
   constexpr int64_t kPositions = 1024;
   constexpr int64_t kKvDim = kKvHeads * kHeadDim;
-  std::vector<uint16_t> k_cache(static_cast<size_t>(kPositions * kKvDim));
-  std::vector<uint16_t> v_cache(k_cache.size());
   const std::vector<float>& kv = keep_activations(kPositions, kKvDim);
-  kernels.fp32_to_fp16(kv.data(), k_cache.data(), kPositions * kKvDim);
-  kernels.fp32_to_fp16(kv.data(), v_cache.data(), kPositions * kKvDim);
+  KvLayerCache cache(kKvHeads, kPositions, kHeadDim);
+  cache.Append(kernels, kv.data(), kv.data(), kPositions, 0);
   const std::vector<float>& q = keep_activations(1, kHeads * kHeadDim);
   std::vector<float> scores(static_cast<size_t>(pool.threads() * kPositions));
   std::vector<float> att(static_cast<size_t>(kHeads * kHeadDim));
   rates.attention_heads = kHeads;
   rates.attention_head_dim = kHeadDim;
   rates.attention_positions = kPositions;
-  points.push_back({[&] {
-                      pool.ParallelFor(kHeads, 1, [&](int64_t h0, int64_t h1, int thread) {
-                        float* s = scores.data() + thread * kPositions;
-                        for (int64_t hh = h0; hh < h1; ++hh) {
-                          const int64_t kvh = hh / (kHeads / kKvHeads);
-                          kernels.attention_scores(q.data() + hh * kHeadDim, k_cache.data() + kvh * kHeadDim, kKvDim,
-                                                   kPositions, static_cast<int>(kHeadDim), 0.125f, s);
-                          const float inv_sum = 1.0f / kernels.softmax_exp(s, kPositions);
-                          float* head_out = att.data() + hh * kHeadDim;
-                          kernels.attention_values(s, v_cache.data() + kvh * kHeadDim, kKvDim, kPositions,
-                                                   static_cast<int>(kHeadDim), head_out);
-                          for (int64_t j = 0; j < kHeadDim; ++j) head_out[j] *= inv_sum;
-                        }
-                      });
-                    },
+  // The last position's query: it attends to all kPositions, as the forward pass's Attend runs it.
+  points.push_back({[&] { Attend(kernels, pool, cache, q.data(), 1, kPositions - 1, kHeads, scores.data(), att.data()); },
                     std::min(0.05, options.seconds_per_point), 1, &rates.attention_seconds, {}});
 
   // The same attention, layer after layer, over caches that live in DRAM: how fast the
-  // attention's access pattern (each head reads its 128 bytes of every position's row) streams.
-  const int64_t layer_bytes = 2 * kPositions * kKvDim * 2;
-  rates.attention_layer_bytes = layer_bytes;
-  rates.attention_dram_layers = std::max<int64_t>(2, options.dram_set_bytes / layer_bytes);
-  std::vector<uint16_t> kv_set(static_cast<size_t>(rates.attention_dram_layers * layer_bytes / 2));
+  // attention's reads (each head streams its own keys and values) come from memory.
+  rates.attention_layer_bytes = cache.bytes();
+  rates.attention_dram_layers = std::max<int64_t>(2, options.dram_set_bytes / cache.bytes());
+  std::vector<KvLayerCache> kv_set(static_cast<size_t>(rates.attention_dram_layers));
   pool.ParallelFor(rates.attention_dram_layers, 1, [&](int64_t l0, int64_t l1, int) {
     for (int64_t l = l0; l < l1; ++l) {
-      uint16_t* layer = kv_set.data() + l * layer_bytes / 2;
-      kernels.fp32_to_fp16(kv.data(), layer, kPositions * kKvDim);
-      kernels.fp32_to_fp16(kv.data(), layer + kPositions * kKvDim, kPositions * kKvDim);
+      kv_set[static_cast<size_t>(l)] = KvLayerCache(kKvHeads, kPositions, kHeadDim);
+      kv_set[static_cast<size_t>(l)].Append(kernels, kv.data(), kv.data(), kPositions, 0);
     }
   });
   points.push_back({[&] {
-                      for (int64_t l = 0; l < rates.attention_dram_layers; ++l) {
-                        const uint16_t* kc = kv_set.data() + l * layer_bytes / 2;
-                        const uint16_t* vc = kc + kPositions * kKvDim;
-                        pool.ParallelFor(kHeads, 1, [&](int64_t h0, int64_t h1, int thread) {
-                          float* s = scores.data() + thread * kPositions;
-                          for (int64_t hh = h0; hh < h1; ++hh) {
-                            const int64_t kvh = hh / (kHeads / kKvHeads);
-                            kernels.attention_scores(q.data() + hh * kHeadDim, kc + kvh * kHeadDim, kKvDim, kPositions,
-                                                     static_cast<int>(kHeadDim), 0.125f, s);
-                            const float inv_sum = 1.0f / kernels.softmax_exp(s, kPositions);
-                            float* head_out = att.data() + hh * kHeadDim;
-                            kernels.attention_values(s, vc + kvh * kHeadDim, kKvDim, kPositions,
-                                                     static_cast<int>(kHeadDim), head_out);
-                            for (int64_t j = 0; j < kHeadDim; ++j) head_out[j] *= inv_sum;
-                          }
-                        });
+                      for (const KvLayerCache& layer : kv_set) {
+                        Attend(kernels, pool, layer, q.data(), 1, kPositions - 1, kHeads, scores.data(), att.data());
                       }
                     },
                     options.seconds_per_point, 1, &rates.attention_dram_seconds, {}});

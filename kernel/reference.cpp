@@ -25,8 +25,7 @@ struct Layer {
   const WeightMatrix* down = nullptr;
   const std::vector<float>* attn_norm = nullptr;
   const std::vector<float>* ffn_norm = nullptr;
-  std::vector<uint16_t> k_cache;  // [max_context][kv_heads * head_dim], f16
-  std::vector<uint16_t> v_cache;
+  KvLayerCache kv;
 };
 
 }  // namespace
@@ -133,27 +132,49 @@ void ReferenceModel::State::Rope(float* data, int64_t n, int64_t heads) {
   });
 }
 
-// Causal GQA over the F16 cache: query t (at position pos0 + t) of head hh attends to positions
-// 0..pos0 + t of KV head hh / (n_heads / n_kv).
-void ReferenceModel::State::Attention(Layer& layer, int64_t n, int64_t pos0) {
-  const int64_t kv_dim = n_kv * head_dim;
+KvLayerCache::KvLayerCache(int64_t kv_heads_, int64_t capacity_, int64_t head_dim_)
+    : kv_heads(kv_heads_), capacity(capacity_), head_dim(head_dim_),
+      k(static_cast<size_t>(kv_heads_ * capacity_ * head_dim_), 0), v(k.size(), 0) {}
+
+void KvLayerCache::Append(const KernelTable& kernels, const float* k_rows, const float* v_rows, int64_t n,
+                          int64_t pos0) {
+  if (pos0 < 0 || pos0 + n > capacity) throw std::invalid_argument("reference kernel: KV cache position out of range");
+  const int64_t kv_dim = kv_heads * head_dim;
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t h = 0; h < kv_heads; ++h) {
+      kernels.fp32_to_fp16(k_rows + t * kv_dim + h * head_dim, k.data() + offset(h, pos0 + t), head_dim);
+      kernels.fp32_to_fp16(v_rows + t * kv_dim + h * head_dim, v.data() + offset(h, pos0 + t), head_dim);
+    }
+  }
+}
+
+// Query t (at position pos0 + t) of head hh attends to positions 0 .. pos0 + t of KV head
+// hh / (n_heads / kv_heads). Consecutive items are the query heads of one KV head, so the heads of a
+// group read the same region at about the same time: from memory once, then from the shared cache.
+void Attend(const KernelTable& kernels, ThreadPool& pool, const KvLayerCache& cache, const float* q, int64_t n,
+            int64_t pos0, int64_t n_heads, float* scores, float* out) {
+  const int64_t head_dim = cache.head_dim;
   const int64_t q_dim = n_heads * head_dim;
-  const int64_t group = n_heads / n_kv;
+  const int64_t group = n_heads / cache.kv_heads;
   const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim)));
-  pool->ParallelFor(n * n_heads, 1, [&](int64_t i0, int64_t i1, int thread) {
-    float* s = scores.data() + thread * max_ctx;
+  pool.ParallelFor(n * n_heads, 1, [&](int64_t i0, int64_t i1, int thread) {
+    float* s = scores + thread * cache.capacity;
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t t = i / n_heads, hh = i % n_heads, kvh = hh / group;
       const int64_t n_pos = pos0 + t + 1;
-      kernels->attention_scores(q.data() + t * q_dim + hh * head_dim, layer.k_cache.data() + kvh * head_dim, kv_dim,
-                                n_pos, static_cast<int>(head_dim), scale, s);
-      const float inv_sum = 1.0f / kernels->softmax_exp(s, n_pos);
-      float* out = att.data() + t * q_dim + hh * head_dim;
-      kernels->attention_values(s, layer.v_cache.data() + kvh * head_dim, kv_dim, n_pos, static_cast<int>(head_dim),
-                                out);
-      for (int64_t j = 0; j < head_dim; ++j) out[j] *= inv_sum;
+      const int64_t at = cache.offset(kvh, 0);
+      kernels.attention_scores(q + t * q_dim + hh * head_dim, cache.k.data() + at, head_dim, n_pos,
+                               static_cast<int>(head_dim), scale, s);
+      const float inv_sum = 1.0f / kernels.softmax_exp(s, n_pos);
+      float* o = out + t * q_dim + hh * head_dim;
+      kernels.attention_values(s, cache.v.data() + at, head_dim, n_pos, static_cast<int>(head_dim), o);
+      for (int64_t j = 0; j < head_dim; ++j) o[j] *= inv_sum;
     }
   });
+}
+
+void ReferenceModel::State::Attention(Layer& layer, int64_t n, int64_t pos0) {
+  Attend(*kernels, *pool, layer.kv, q.data(), n, pos0, n_heads, scores.data(), att.data());
 }
 
 void ReferenceModel::State::Forward(const int32_t* tokens, int64_t n, bool want_logits) {
@@ -197,8 +218,7 @@ void ReferenceModel::State::Forward(const int32_t* tokens, int64_t n, bool want_
     Mm(*layer.wv, v.data());
     Rope(q.data(), n, n_heads);
     Rope(k.data(), n, n_kv);
-    kernels->fp32_to_fp16(k.data(), layer.k_cache.data() + pos * kv_dim, n * kv_dim);
-    kernels->fp32_to_fp16(v.data(), layer.v_cache.data() + pos * kv_dim, n * kv_dim);
+    layer.kv.Append(*kernels, k.data(), v.data(), n, pos);
     Attention(layer, n, pos);
     PrepareInput(att.data(), n, q_dim);
     Mm(*layer.wo, o.data());
@@ -303,7 +323,6 @@ ReferenceModel ReferenceModel::Build(const ModelSpec& model, WeightFormat format
   s->output_norm = norm("output_norm.weight");
   size_t expected = 2 + (model.tie_word_embeddings ? 0 : 1);  // token_embd, output_norm, output
   s->layers.resize(static_cast<size_t>(model.num_layers));
-  const int64_t kv_dim = s->n_kv * s->head_dim;
   for (int i = 0; i < model.num_layers; ++i) {
     Layer& l = s->layers[static_cast<size_t>(i)];
     const std::string p = "blk." + std::to_string(i) + ".";
@@ -316,8 +335,7 @@ ReferenceModel ReferenceModel::Build(const ModelSpec& model, WeightFormat format
     l.down = matrix(p + "ffn_down.weight");
     l.attn_norm = norm(p + "attn_norm.weight");
     l.ffn_norm = norm(p + "ffn_norm.weight");
-    l.k_cache.assign(static_cast<size_t>(s->max_ctx * kv_dim), 0);
-    l.v_cache.assign(static_cast<size_t>(s->max_ctx * kv_dim), 0);
+    l.kv = KvLayerCache(s->n_kv, s->max_ctx, s->head_dim);
     expected += 9;
   }
   if (s->matrices.size() + s->norms.size() != expected) {
@@ -368,6 +386,7 @@ ReferenceTiming RunReference(const ReferenceConfig& config) {
   if (config.prompt_tokens < 1 || config.gen_tokens < 0) {
     throw UsageError("reference kernel: needs at least one prompt token and no negative generation");
   }
+  if (config.repetitions < 1) throw UsageError("reference kernel: needs at least one timed pass");
   using Clock = std::chrono::steady_clock;
   auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
   ReferenceOptions options;
@@ -382,17 +401,28 @@ ReferenceTiming RunReference(const ReferenceConfig& config) {
     prompt[i] = static_cast<int32_t>(HashMix(config.seed * 7919 + i) % static_cast<uint64_t>(config.model->vocab_size));
   }
   const Clock::time_point t1 = Clock::now();
-  std::vector<float> logits = model.Prefill(prompt, config.ubatch_tokens);
-  const Clock::time_point t2 = Clock::now();
-  for (int64_t i = 0; i < config.gen_tokens; ++i) {
-    const auto next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
-    logits = model.DecodeStep(next);
-  }
-  const Clock::time_point t3 = Clock::now();
   ReferenceTiming timing;
   timing.build_seconds = seconds(t0, t1);
-  timing.prefill_seconds = seconds(t1, t2);
-  timing.decode_seconds = seconds(t2, t3);
+  for (int r = 0; r < config.repetitions; ++r) {
+    model.ResetCache();
+    const Clock::time_point a = Clock::now();
+    std::vector<float> logits = model.Prefill(prompt, config.ubatch_tokens);
+    const Clock::time_point b = Clock::now();
+    for (int64_t i = 0; i < config.gen_tokens; ++i) {
+      const auto next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+      logits = model.DecodeStep(next);
+    }
+    const Clock::time_point c = Clock::now();
+    timing.prefill_pass_seconds.push_back(seconds(a, b));
+    timing.decode_pass_seconds.push_back(seconds(b, c));
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  };
+  timing.prefill_seconds = median(timing.prefill_pass_seconds);
+  timing.decode_seconds = median(timing.decode_pass_seconds);
   timing.prompt_tokens = config.prompt_tokens;
   timing.gen_tokens = config.gen_tokens;
   timing.weight_bytes = model.weight_bytes();
@@ -400,6 +430,24 @@ ReferenceTiming RunReference(const ReferenceConfig& config) {
   timing.threads = model.threads();
   timing.simd = ToString(model.simd_level());
   return timing;
+}
+
+namespace {
+
+std::pair<double, double> TpsRange(const std::vector<double>& pass_seconds, int64_t tokens) {
+  if (pass_seconds.empty()) return {0, 0};
+  const auto [fast, slow] = std::minmax_element(pass_seconds.begin(), pass_seconds.end());
+  auto tps = [&](double s) { return s > 0 ? static_cast<double>(tokens) / s : 0.0; };
+  return {tps(*fast), tps(*slow)};
+}
+
+}  // namespace
+
+std::pair<double, double> ReferenceTiming::prefill_tps_range() const {
+  return TpsRange(prefill_pass_seconds, prompt_tokens);
+}
+std::pair<double, double> ReferenceTiming::decode_tps_range() const {
+  return TpsRange(decode_pass_seconds, gen_tokens);
 }
 
 ForwardCost ForwardChunkCost(const ModelSpec& m, WeightFormat format, int64_t chunk_tokens, int64_t context_tokens,

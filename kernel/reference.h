@@ -9,10 +9,12 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kernel/formats.h"
 #include "kernel/kernels.h"
+#include "kernel/thread_pool.h"
 #include "model/model_spec.h"
 
 namespace siliconsim::kernel {
@@ -70,6 +72,28 @@ class ReferenceModel {
   std::unique_ptr<State> state_;
 };
 
+/// One layer's F16 KV cache, head-major as MLX keeps it: K and V each [kv_heads][capacity][head_dim],
+/// so one head's attention streams one contiguous region (positions x head_dim x 2 bytes) instead of
+/// picking its head_dim x 2 bytes out of every position's row of all heads.
+struct KvLayerCache {
+  int64_t kv_heads = 0;
+  int64_t capacity = 0;  ///< positions allocated
+  int64_t head_dim = 0;
+  std::vector<uint16_t> k, v;
+  KvLayerCache() = default;
+  KvLayerCache(int64_t kv_heads_, int64_t capacity_, int64_t head_dim_);
+  int64_t offset(int64_t kv_head, int64_t position) const { return (kv_head * capacity + position) * head_dim; }
+  int64_t bytes() const { return static_cast<int64_t>(k.size() + v.size()) * 2; }
+  /// Stores the K and V rows ([n][kv_heads * head_dim] f32) of positions pos0 .. pos0 + n - 1.
+  void Append(const KernelTable& kernels, const float* k_rows, const float* v_rows, int64_t n, int64_t pos0);
+};
+
+/// Causal grouped-query attention of `n` query rows ([n][n_heads * head_dim], at positions pos0 ..
+/// pos0 + n - 1) over `cache`, heads in parallel on `pool`; `scores` holds pool.threads() x
+/// cache.capacity floats of scratch; `out` is [n][n_heads * head_dim].
+void Attend(const KernelTable& kernels, ThreadPool& pool, const KvLayerCache& cache, const float* q, int64_t n,
+            int64_t pos0, int64_t n_heads, float* scores, float* out);
+
 /// Throws UsageError naming the first feature of `model` the forward pass does not implement
 /// (it runs Llama-family models: every layer full attention + dense gated FFN, two norms, no biases).
 void CheckReferenceSupported(const ModelSpec& model);
@@ -84,13 +108,18 @@ struct ReferenceConfig {
   int64_t ubatch_tokens = 512;
   uint64_t seed = 1;
   std::optional<SimdLevel> simd;
+  /// Timed passes over the same model (each: empty cache, prefill, decode); the timing reports
+  /// their median, and every pass's seconds (a shared machine's noise shows in their spread).
+  int repetitions = 1;
 };
 
 /// What RunReference measured.
 struct ReferenceTiming {
   double build_seconds = 0;    ///< weight generation (not part of prefill or decode)
-  double prefill_seconds = 0;  ///< all prompt chunks, including the LM head of the last token
-  double decode_seconds = 0;   ///< all decode steps
+  double prefill_seconds = 0;  ///< all prompt chunks, including the LM head of the last token (median pass)
+  double decode_seconds = 0;   ///< all decode steps (median pass)
+  std::vector<double> prefill_pass_seconds;  ///< every pass, in the order run
+  std::vector<double> decode_pass_seconds;
   int64_t prompt_tokens = 0;
   int64_t gen_tokens = 0;
   int64_t weight_bytes = 0;
@@ -99,9 +128,13 @@ struct ReferenceTiming {
   std::string simd;            ///< the SIMD level name
   double prefill_tps() const { return prefill_seconds > 0 ? static_cast<double>(prompt_tokens) / prefill_seconds : 0; }
   double decode_tps() const { return decode_seconds > 0 ? static_cast<double>(gen_tokens) / decode_seconds : 0; }
+  /// The fastest and slowest pass in tok/s ({0, 0} before any pass).
+  std::pair<double, double> prefill_tps_range() const;
+  std::pair<double, double> decode_tps_range() const;
 };
 
-/// Builds the model (untimed), times the prefill in ubatch chunks and the greedy decode after it.
+/// Builds the model (untimed), then `repetitions` times: empties the cache, times the prefill in
+/// ubatch chunks and the greedy decode after it.
 ReferenceTiming RunReference(const ReferenceConfig& config);
 
 /// Bytes and FLOPs of one forward pass of the reference kernel, as docs/kernel.md describes them:

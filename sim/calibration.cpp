@@ -27,7 +27,7 @@ std::pair<double, double> RangeOf(EngineParamId id) {
     case EngineParamId::kDispatchSeconds: return {1e-8, 1e-3};
     case EngineParamId::kStepOverheadSeconds: return {1e-6, 0.05};
     case EngineParamId::kMatrixUnitSpeedup: return {1.0, 16.0};
-    case EngineParamId::kRowSeconds: return {1e-10, 1e-6};
+    case EngineParamId::kRowStallWeights: return {1.0, 1e5};
     case EngineParamId::kMatrixSeconds: return {1e-8, 1e-3};
     case EngineParamId::kCount: break;
   }

@@ -37,7 +37,12 @@ double SolveIncreasing(F f, double target, double lo, double hi) {
 }
 
 double Weights(const GemvSetTiming& s) { return static_cast<double>(s.rows * s.cols * s.count); }
-double Rows(const GemvSetTiming& s) { return static_cast<double>(s.rows * s.count); }
+// The seconds one weight of the set's format takes to stream at `dram` bytes/s, times its rows: the
+// regressor of the row stall, which is counted in weights (a restart costs as much as streaming
+// that many more of the row's weights, whatever their format).
+double RowWeightSeconds(const GemvSetTiming& s, double dram) {
+  return static_cast<double>(s.rows * s.count) * (s.bytes / Weights(s)) / dram;
+}
 
 // A DRAM set's pass time by the roofline alone (no stalls).
 double SetRoofSeconds(const GemvSetTiming& s, double ops, double dram, double alu, double p) {
@@ -61,11 +66,11 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
   const double dram_peak = peaks.memory_bandwidth_gbs * 1e9;
   if (alu <= 0 || dram_peak <= 0) throw UsageError("CPU engine fit: the host's FMA peak and bandwidth must be measured");
 
-  // At (e, p): each format's decode ops from its cache GEMV; then the row stall c_r and the
-  // per-matmul stall c_m by weighted linear least squares over every DRAM set (residual time =
-  // rows x c_r + matrices x c_m, relative error); then the loss.
+  // At (e, p): each format's decode ops from its cache GEMV; then the row stall c_r (in weights)
+  // and the per-matmul stall c_m by weighted linear least squares over every DRAM set (residual
+  // time = rows x c_r x bytes-per-weight / (B e) + matrices x c_m, relative error); then the loss.
   struct Stalls {
-    double row = 0;
+    double row = 0;  // weights
     double matrix = 0;
   };
   auto fit_at = [&](double e, double p, CpuEngineFit* out, Stalls* stalls) {
@@ -91,7 +96,7 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
       for (const GemvSetTiming& s : f.dram_sets) {
         const double w = 1.0 / (s.seconds * s.seconds);
         const double residual = s.seconds - SetRoofSeconds(s, ff.decode_ops_per_weight, dram, alu, p);
-        const double rows = Rows(s);
+        const double rows = RowWeightSeconds(s, dram);
         const double count = static_cast<double>(s.count);
         srr += w * rows * rows;
         srm += w * rows * count;
@@ -109,13 +114,13 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     }
     if (st.row < 0 || det <= 0) st = {0, smm > 0 ? sm / smm : 0};  // one stall alone
     if (st.matrix < 0) st = {srr > 0 ? sr / srr : 0, 0};
-    st.row = std::clamp(st.row, 0.0, 1e-6);
+    st.row = std::clamp(st.row, 0.0, 1e5);
     st.matrix = std::clamp(st.matrix, 0.0, 1e-3);
     double loss = 0;
     for (size_t i = 0; i < fits.size(); ++i) {
       double worst = 0;
       for (const GemvSetTiming& s : t.formats[i].dram_sets) {
-        const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, dram, alu, p) + Rows(s) * st.row +
+        const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, dram, alu, p) + RowWeightSeconds(s, dram) * st.row +
                                  static_cast<double>(s.count) * st.matrix;
         const double err = predicted / s.seconds - 1.0;
         loss += err * err;
@@ -126,7 +131,7 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     if (out) {
       out->memory_efficiency = e;
       out->overlap_exponent = p;
-      out->row_seconds = st.row;
+      out->row_stall_weights = st.row;
       out->formats = fits;
     }
     if (stalls) *stalls = st;
@@ -197,7 +202,7 @@ void ApplyCpuEngineFit(const CpuEngineFit& fit, const std::string& provenance, E
   set(e.param(EngineParamId::kAttentionMemoryEfficiency), fit.attention_memory_efficiency,
       "decode attention layer after layer over F16 caches in DRAM, against its compute in cache");
   set(e.param(EngineParamId::kOverlapExponent), fit.overlap_exponent, dram);
-  set(e.param(EngineParamId::kRowSeconds), fit.row_seconds, dram);
+  set(e.param(EngineParamId::kRowStallWeights), fit.row_stall_weights, dram);
   set(e.param(EngineParamId::kAttentionComputeEfficiency), fit.attention_compute_efficiency,
       "decode attention (scores, softmax, values over an F16 cache) in cache");
   set(e.param(EngineParamId::kDispatchSeconds), fit.dispatch_seconds,

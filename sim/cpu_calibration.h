@@ -69,7 +69,7 @@ struct FormatFit {
 struct CpuEngineFit {
   double memory_efficiency = 1;  ///< fraction of the measured DRAM read bandwidth the GEMV reaches
   double overlap_exponent = 1;   ///< p of the smooth roofline
-  double row_seconds = 0;        ///< stall per matrix row streamed from DRAM
+  double row_stall_weights = 0;  ///< each matrix row streamed from DRAM costs this many more weights' bytes
   double matrix_seconds = 0;     ///< stall per matrix streamed from DRAM, beyond a parallel loop
   double dispatch_seconds = 0;   ///< one parallel loop
   double attention_compute_efficiency = 0;

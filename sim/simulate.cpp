@@ -249,7 +249,7 @@ struct Roofs {
   double p = 1;
   double dispatch_seconds = 0;
   double step_seconds = 0;
-  double row_seconds = 0;     // per matrix row streamed from DRAM (0 when the weights sit in a cache)
+  double row_stall_weights = 0;  // per matrix row streamed from DRAM, in weights (0 when the weights sit in a cache)
   double matrix_seconds = 0;  // per matrix streamed from DRAM (0 when the weights sit in a cache)
   std::string bandwidth_source = "DRAM";
 };
@@ -285,7 +285,7 @@ Roofs RoofsFor(const CompiledModel& c, const ChipPeaks& peaks, double working_se
   r.p = param(EngineParamId::kOverlapExponent);
   r.dispatch_seconds = param(EngineParamId::kDispatchSeconds);
   r.step_seconds = param(EngineParamId::kStepOverheadSeconds);
-  r.row_seconds = r.bandwidth_source == "DRAM" ? param(EngineParamId::kRowSeconds) : 0.0;
+  r.row_stall_weights = r.bandwidth_source == "DRAM" ? param(EngineParamId::kRowStallWeights) : 0.0;
   r.matrix_seconds = r.bandwidth_source == "DRAM" ? param(EngineParamId::kMatrixSeconds) : 0.0;
   return r;
 }
@@ -295,6 +295,15 @@ struct Cost {
   double compute_seconds = 0;
   double seconds = 0;
 };
+
+// Seconds of the stalls of streaming `rows` rows and `matrices` matrices of group g from DRAM: each
+// row costs as much as row_stall_weights more of its weights at the weight bandwidth, each matrix
+// matrix_seconds.
+double StreamStalls(const MatmulGroup& g, double rows, double matrices, const Roofs& r) {
+  const double bytes_per_weight = g.elements > 0 ? g.bytes / g.elements : 0.0;
+  const double row_seconds = r.weight_bandwidth > 0 ? r.row_stall_weights * bytes_per_weight / r.weight_bandwidth : 0.0;
+  return rows * row_seconds + matrices * r.matrix_seconds;
+}
 
 Cost Roofline(double bytes, double bandwidth, double flops, double compute, double p) {
   Cost c;
@@ -387,7 +396,7 @@ StaticCosts DecodeWeights(const CompiledModel& c, const Roofs& r, std::vector<Op
     Cost cost = Roofline(bytes, r.weight_bandwidth, flops, r.alu, r.p);
     // Each row a GEMV starts is a new stream, and each matrix starts its streams cold: stalls the
     // bandwidth roof does not see.
-    const double stalls = rows * r.row_seconds + matrices * r.matrix_seconds;
+    const double stalls = StreamStalls(g, rows, matrices, r);
     cost.memory_seconds += stalls;
     cost.seconds += stalls;
     s.seconds += cost.seconds;
@@ -444,7 +453,7 @@ StaticCosts PrefillWeights(const CompiledModel& c, const Roofs& r, double n, std
     Cost cost = Roofline(bytes, r.weight_bandwidth, flops, compute, r.p);
     if (g.role != TensorRole::kTokenEmbedding) {  // every row read once per step: one stream start each
       const double read = bytes / std::max(g.bytes, 1.0);
-      const double stalls = read * (g.matrix_rows * r.row_seconds + g.matrices * r.matrix_seconds);
+      const double stalls = read * StreamStalls(g, g.matrix_rows, g.matrices, r);
       cost.memory_seconds += stalls;
       cost.seconds += stalls;
     }
@@ -592,7 +601,7 @@ Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workloa
       if (g.role != TensorRole::kLmHead) continue;
       const double flops = g.elements * g.kernel->decode_ops_per_weight.value;
       Cost cost = Roofline(g.bytes, r.weight_bandwidth, flops, r.alu, r.p);
-      const double stalls = g.matrix_rows * r.row_seconds + g.matrices * r.matrix_seconds;
+      const double stalls = StreamStalls(g, g.matrix_rows, g.matrices, r);
       cost.memory_seconds += stalls;
       cost.seconds += stalls;
       head_seconds += cost.seconds;

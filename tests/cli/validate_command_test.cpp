@@ -2,6 +2,8 @@
 // the pipeline (measure, fit, predict, run, compare), not the timings (docs/validation.md has those).
 
 #include <gtest/gtest.h>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -38,6 +40,12 @@ TEST(ValidateCommandTest, QuickRunPredictsAndMeasuresEveryModelAndFormat) {
     EXPECT_NEAR(row["decode_error_pct"].get<double>(),
                 100.0 * (row["predicted_decode_tps"].get<double>() / row["measured_decode_tps"].get<double>() - 1), 1e-6);
     EXPECT_TRUE(row["engine_fitted_on_host"].get<bool>());
+    EXPECT_EQ(row["repeats"], 3);  // the default: the median of three passes, with their range
+    for (const char* phase : {"prefill", "decode"}) {
+      const double median = row[fmt::format("measured_{}_tps", phase)].get<double>();
+      EXPECT_LE(row[fmt::format("measured_{}_tps_min", phase)].get<double>(), median) << phase;
+      EXPECT_GE(row[fmt::format("measured_{}_tps_max", phase)].get<double>(), median) << phase;
+    }
     // The simulator plans the same bytes the kernel allocates (every matrix in one block type,
     // norms in F32).
     EXPECT_NEAR(row["predicted_weights_bytes"].get<double>(), row["weights_bytes"].get<double>(),

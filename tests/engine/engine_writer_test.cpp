@@ -10,7 +10,7 @@ namespace {
 TEST(EngineWriterTest, WritesEveryValueSoThatItReadsBackExactly) {
   EngineSpec e = EngineDatabase::Load(DataSources{}).Resolve("reference");
   e.param(EngineParamId::kDispatchSeconds).value = 0.99999999;  // 6 digits would round it to 1, out of range
-  e.param(EngineParamId::kRowSeconds).value = 1.2345678901234567e-8;
+  e.param(EngineParamId::kRowStallWeights).value = 812.3456789012345;
   e.kernels.front().decode_ops_per_weight.value = 3.141592653589793;
   const std::vector<EngineSpec> back = LoadEnginesFromString(WriteEngineYaml({e}, "test"), "round-trip.yaml");
   ASSERT_EQ(back.size(), 1u);

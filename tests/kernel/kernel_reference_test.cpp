@@ -245,6 +245,64 @@ TEST(KernelReference, DecodeAfterPrefillEqualsLongerPrefill) {
   }
 }
 
+// The cache is head-major, so a head's attention streams one contiguous region, and Attend over it
+// equals softmax(q.k / sqrt(d)) v computed naively, causally, with query heads grouped on KV heads.
+TEST(KernelReference, KvCacheIsHeadMajorAndAttendMatchesNaiveGqa) {
+  constexpr int64_t kKvHeads = 2, kHeads = 4, kDim = 32, kCapacity = 9, kPrior = 3, kNew = 4;
+  const KernelTable& kt = KernelsFor(BestSimdLevel());
+  ThreadPool pool(2);
+  KvLayerCache cache(kKvHeads, kCapacity, kDim);
+  auto value = [](int64_t i, int salt) { return static_cast<float>(std::sin(0.37 * static_cast<double>(i) + salt)); };
+  std::vector<float> k_rows((kPrior + kNew) * kKvHeads * kDim), v_rows(k_rows.size());
+  for (size_t i = 0; i < k_rows.size(); ++i) {
+    k_rows[i] = value(static_cast<int64_t>(i), 1);
+    v_rows[i] = value(static_cast<int64_t>(i), 2);
+  }
+  cache.Append(kt, k_rows.data(), v_rows.data(), kPrior, 0);  // in two appends, as prefill then more
+  cache.Append(kt, k_rows.data() + kPrior * kKvHeads * kDim, v_rows.data() + kPrior * kKvHeads * kDim, kNew, kPrior);
+  EXPECT_THROW(cache.Append(kt, k_rows.data(), v_rows.data(), 3, kCapacity - 2), std::invalid_argument);
+  // Position p of KV head h sits at (h * capacity + p) * head_dim: each head's rows are contiguous.
+  for (int64_t h = 0; h < kKvHeads; ++h) {
+    for (int64_t p = 0; p < kPrior + kNew; ++p) {
+      for (int64_t j = 0; j < kDim; ++j) {
+        const auto stored = static_cast<size_t>((h * kCapacity + p) * kDim + j);
+        const auto source = static_cast<size_t>((p * kKvHeads + h) * kDim + j);
+        EXPECT_EQ(Fp16ToFp32(cache.k[stored]), Fp16ToFp32(Fp32ToFp16(k_rows[source])));
+        EXPECT_EQ(Fp16ToFp32(cache.v[stored]), Fp16ToFp32(Fp32ToFp16(v_rows[source])));
+      }
+    }
+  }
+  std::vector<float> q(kNew * kHeads * kDim);
+  for (size_t i = 0; i < q.size(); ++i) q[i] = value(static_cast<int64_t>(i), 3);
+  std::vector<float> scores(static_cast<size_t>(pool.threads() * kCapacity)), out(q.size());
+  Attend(kt, pool, cache, q.data(), kNew, kPrior, kHeads, scores.data(), out.data());
+  for (int64_t t = 0; t < kNew; ++t) {
+    for (int64_t hh = 0; hh < kHeads; ++hh) {
+      const int64_t kvh = hh / (kHeads / kKvHeads);
+      std::vector<double> w;
+      double max_s = -1e300, sum = 0;
+      for (int64_t p = 0; p <= kPrior + t; ++p) {  // causal: the query at kPrior + t sees itself
+        double s = 0;
+        for (int64_t j = 0; j < kDim; ++j) {
+          s += double{q[static_cast<size_t>((t * kHeads + hh) * kDim + j)]} *
+               Fp16ToFp32(Fp32ToFp16(k_rows[static_cast<size_t>((p * kKvHeads + kvh) * kDim + j)]));
+        }
+        w.push_back(s / std::sqrt(double{kDim}));
+        max_s = std::max(max_s, w.back());
+      }
+      for (double& x : w) sum += (x = std::exp(x - max_s));
+      for (int64_t j = 0; j < kDim; ++j) {
+        double ref = 0;
+        for (int64_t p = 0; p <= kPrior + t; ++p) {
+          ref += w[static_cast<size_t>(p)] / sum *
+                 Fp16ToFp32(Fp32ToFp16(v_rows[static_cast<size_t>((p * kKvHeads + kvh) * kDim + j)]));
+        }
+        EXPECT_NEAR(out[static_cast<size_t>((t * kHeads + hh) * kDim + j)], ref, 1e-5) << t << " " << hh << " " << j;
+      }
+    }
+  }
+}
+
 TEST(KernelReference, RejectsOtherArchitectures) {
   ModelSpec sliding = TinyLlama(false);
   sliding.id = "windowed";
@@ -308,6 +366,25 @@ TEST(KernelReference, RunReferenceTimesPrefillAndDecode) {
   EXPECT_EQ(t.gen_tokens, 5);
   EXPECT_EQ(t.kv_cache_bytes, 2 * 2 * 25 * 32 * 2);
   EXPECT_EQ(t.simd, ToString(BestSimdLevel()));
+  EXPECT_EQ(t.prefill_pass_seconds.size(), 1u);
+
+  // Several passes: every pass recorded, the reported time is their median, the range brackets it.
+  config.repetitions = 3;
+  const ReferenceTiming r = RunReference(config);
+  ASSERT_EQ(r.prefill_pass_seconds.size(), 3u);
+  ASSERT_EQ(r.decode_pass_seconds.size(), 3u);
+  std::vector<double> sorted = r.decode_pass_seconds;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(r.decode_seconds, sorted[1]);
+  sorted = r.prefill_pass_seconds;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(r.prefill_seconds, sorted[1]);
+  EXPECT_DOUBLE_EQ(r.decode_tps_range().first, 5 / *std::min_element(r.decode_pass_seconds.begin(), r.decode_pass_seconds.end()));
+  EXPECT_DOUBLE_EQ(r.decode_tps_range().second, 5 / *std::max_element(r.decode_pass_seconds.begin(), r.decode_pass_seconds.end()));
+  EXPECT_GE(r.prefill_tps_range().first, r.prefill_tps());
+  EXPECT_LE(r.prefill_tps_range().second, r.prefill_tps());
+  config.repetitions = 0;
+  EXPECT_THROW(RunReference(config), InputError);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ namespace {
 struct Truth {
   double e = 0.8;
   double p = 4.0;
-  double row_seconds = 20e-9;
+  double row_stall_weights = 700;  // each row streamed from DRAM costs 700 more weights
   double dispatch_seconds = 1.5e-6;
   double matrix_seconds = 6e-6;
   double attention_efficiency = 0.3;
@@ -54,7 +54,7 @@ FormatTimings Format(const Truth& t, const std::string& cls, double bytes_per_we
     const double w = static_cast<double>(s.rows * s.cols * s.count);
     s.bytes = w * bytes_per_weight;
     s.seconds = SmoothRoofSeconds(s.bytes / (t.dram_bw * t.e), w * decode_ops / t.alu, t.p) +
-                static_cast<double>(s.rows * s.count) * t.row_seconds;
+                static_cast<double>(s.rows * s.count) * t.row_stall_weights * bytes_per_weight / (t.dram_bw * t.e);
     s.seconds += static_cast<double>(s.count) * (t.dispatch_seconds + t.matrix_seconds);  // every matmul: a launch and its stall
     f.dram_sets.push_back(s);
   }
@@ -84,7 +84,7 @@ TEST(CpuCalibrationTest, RecoversTheParametersTheTimingsWereMadeWith) {
   const CpuEngineFit fit = FitCpuEngine(Timings(t), HostPeaks(t));
   EXPECT_NEAR(fit.memory_efficiency, t.e, 0.011);
   EXPECT_NEAR(fit.overlap_exponent, t.p, 0.11);
-  EXPECT_NEAR(fit.row_seconds, t.row_seconds, 0.05 * t.row_seconds);
+  EXPECT_NEAR(fit.row_stall_weights, t.row_stall_weights, 0.05 * t.row_stall_weights);
   ASSERT_EQ(fit.formats.size(), 2u);
   EXPECT_EQ(fit.formats[0].cache_level, "L3");
   EXPECT_NEAR(fit.formats[0].decode_ops_per_weight, 3.5, 0.05);
@@ -111,7 +111,7 @@ TEST(CpuCalibrationTest, FittedEngineIsAValidEngineFileMarkedFitted) {
   const EngineDatabase db = EngineDatabase::Load(DataSources{});
   EngineSpec engine = db.Resolve("reference");
   ApplyCpuEngineFit(fit, "test fit", engine);
-  EXPECT_DOUBLE_EQ(engine.param(EngineParamId::kRowSeconds).value, fit.row_seconds);
+  EXPECT_DOUBLE_EQ(engine.param(EngineParamId::kRowStallWeights).value, fit.row_stall_weights);
   EXPECT_EQ(engine.param(EngineParamId::kOverlapExponent).fitted.rfind("test fit: ", 0), 0u);
   EXPECT_TRUE(engine.param(EngineParamId::kMemoryEfficiency).source.empty());
   const std::vector<EngineSpec> back = LoadEnginesFromString(WriteEngineYaml({engine}, "test"), "reference.yaml");

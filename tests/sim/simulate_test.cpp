@@ -37,7 +37,7 @@ EngineSpec IdealEngine() {
   e.param(EngineParamId::kOverlapExponent).value = 64;
   e.param(EngineParamId::kDispatchSeconds).value = 0;
   e.param(EngineParamId::kStepOverheadSeconds).value = 0;
-  e.param(EngineParamId::kRowSeconds).value = 0;
+  e.param(EngineParamId::kRowStallWeights).value = 0;
   e.param(EngineParamId::kMatrixSeconds).value = 0;
   for (KernelCost& k : e.kernels) {
     k.decode_ops_per_weight.value = 2;
@@ -77,7 +77,9 @@ TEST(SimulateTest, RowStallAddsEveryStreamedRowOfDecodeFromDram) {
   // Llama-2-7B rows (ggml ne[1]) per layer: q, k, v, o 4096 each, gate and up 11008, down 4096;
   // plus the LM head's 32000 and the one embedding row a token looks up. Norms are vectors.
   const double rows = 32.0 * (4 * 4096 + 2 * 11008 + 4096) + 32000 + 1;
-  const double stall = 20e-9;
+  // A row stalls as long as 1000 more F16 weights take at 100 GB/s: 2000 bytes, 20 ns.
+  const double stall_weights = 1000;
+  const double stall = stall_weights * 2 / 100e9;
   EngineSpec engine = IdealEngine();
   const ModelSpec& model = Db().models.Resolve("llama-2-7b");
   const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf);
@@ -85,14 +87,14 @@ TEST(SimulateTest, RowStallAddsEveryStreamedRowOfDecodeFromDram) {
   w.prompt_tokens = 0;
   w.gen_tokens = 1;
   const double base = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
-  engine.param(EngineParamId::kRowSeconds).value = stall;
+  engine.param(EngineParamId::kRowStallWeights).value = stall_weights;
   const double stalled = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
   EXPECT_NEAR(stalled - base, rows * stall, rows * stall * 1e-9);
   // Weights that sit in a cache level do not stall: a CPU host whose L3 holds the whole model.
   ChipPeaks cached = Peaks(100, 1000);
   cached.caches.push_back({"L3", 1e12, 500});
   const double in_cache = Predict(Compile(model, plan, engine), cached, w).decode.seconds;
-  engine.param(EngineParamId::kRowSeconds).value = 0;
+  engine.param(EngineParamId::kRowStallWeights).value = 0;
   EXPECT_DOUBLE_EQ(in_cache, Predict(Compile(model, plan, engine), cached, w).decode.seconds);
 }
 
