@@ -207,6 +207,37 @@ void BM_GemvSetOfSize(benchmark::State& state, WeightFormat format) {
 }
 BENCHMARK_CAPTURE(BM_GemvSetOfSize, Q8_0, WeightFormat::kQ8_0)->Arg(2)->Arg(4)->Arg(8)->Arg(12)->Arg(16)->Arg(24)->Arg(48)->UseRealTime();
 
+// One-token GEMVs over a set of 4x the LLC of matrices with state.range(0) columns (~8 MiB each),
+// from DRAM: how the stream rate depends on the row width (the row stall of docs/simulator.md).
+void BM_GemvDramByWidth(benchmark::State& state, WeightFormat format) {
+  const KernelTable& kernels = KernelsFor(BestSimdLevel());
+  const int64_t cols = state.range(0);
+  const int64_t rows = (int64_t{8} << 20) / RowBytes(format, cols) / 4 * 4;
+  std::vector<WeightMatrix> set;
+  int64_t bytes = 0;
+  for (uint64_t i = 0; bytes < StreamSetBytes(); ++i) {
+    set.push_back(SyntheticMatrix(format, rows, cols, 0.03f, 7, i, Pool()));
+    bytes += set.back().bytes();
+  }
+  const std::vector<float> x = RandomActivations(cols);
+  std::vector<float> out(static_cast<size_t>(rows));
+  MatmulInput in;
+  for (auto _ : state) {
+    for (const WeightMatrix& w : set) {
+      in.Prepare(kernels, Pool(), x.data(), 1, cols, IsBlockQuantized(format));
+      Matmul(kernels, Pool(), w, in, out.data());
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * bytes);
+  state.counters["rows"] = static_cast<double>(rows);
+  state.SetLabel(kernels.name);
+}
+BENCHMARK_CAPTURE(BM_GemvDramByWidth, Q8_0, WeightFormat::kQ8_0)->Arg(1024)->Arg(2048)->Arg(4096)->Arg(16384)
+    ->Unit(benchmark::kMillisecond)->MinTime(1.0)->UseRealTime();
+BENCHMARK_CAPTURE(BM_GemvDramByWidth, Q4_0, WeightFormat::kQ4_0)->Arg(1024)->Arg(2048)->Arg(4096)->Arg(16384)
+    ->Unit(benchmark::kMillisecond)->MinTime(1.0)->UseRealTime();
+
 void BM_Gemm(benchmark::State& state, WeightFormat format) {
   const KernelTable& kernels = KernelsFor(BestSimdLevel());
   constexpr int64_t kRows = 4096, kCols = 4096, kTokens = 512;
