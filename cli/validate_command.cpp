@@ -187,7 +187,53 @@ Examples:
     auto chip = std::make_shared<ChipSpec>(BuildHostChipSpec(host, measured, today));
     const sim::ChipPeaks peaks = sim::PeaksOf(*chip, {}, threads);
 
-    // 2. The reference engine, fitted to isolated matrices on this host.
+    // 2. What runs: each model x format, checked against the host's memory before anything is timed.
+    const double ram_gib = static_cast<double>(host.memory_bytes) / kGiB;
+    auto workload_of = [&](const Scenario& s) {
+      sim::Workload w;
+      w.prompt_tokens = o->prompt_tokens;
+      w.gen_tokens = o->gen_tokens;
+      w.context_tokens = o->prompt_tokens + o->gen_tokens;
+      w.kv_bytes_per_element = KvBytesPerElement(data.quants, s);
+      w.ram_gib = ram_gib;
+      return w;
+    };
+    struct Run {
+      std::shared_ptr<const NamedModel> model;
+      QuantArg quant;
+      WeightFormat format;
+      kernel::ReferenceTiming timing;
+    };
+    std::vector<Run> runs;
+    for (const auto& model : models) {
+      for (const auto& [quant, format] : quants) {
+        const Scenario s{model, quant, chip, &shipped, nullptr, ram_gib};
+        const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, PlanWeights(s), shipped);
+        const sim::MemoryResult memory = sim::EstimateMemory(compiled, peaks, workload_of(s));
+        if (memory.verdict == sim::FitVerdict::kDoesNotFit) {
+          throw UsageError(fmt::format("{} {} does not fit this host: {}", model->resolved.spec.id, quant.label,
+                                       memory.reason));
+        }
+        runs.push_back({model, quant, format, {}});
+      }
+    }
+    auto run_model = [&](Run& r) {
+      ctx.err << fmt::format("validate: running {} {} ({} threads)...\n", r.model->resolved.spec.id, r.quant.label,
+                             threads);
+      kernel::ReferenceConfig rc;
+      rc.model = &r.model->resolved.spec;
+      rc.format = r.format;
+      rc.threads = threads;
+      rc.prompt_tokens = o->prompt_tokens;
+      rc.gen_tokens = o->gen_tokens;
+      rc.ubatch_tokens = static_cast<int64_t>(shipped.prefill_chunk_tokens.value);
+      rc.repetitions = o->repeat;
+      r.timing = kernel::RunReference(rc);
+    };
+
+    // 3. The reference engine, fitted to isolated matrices on this host (never to the models). The
+    // microbenchmark rounds alternate with the model runs: on a shared machine the samples of both
+    // then span the same stretch of time, and a slow minute spoils one round, not the whole fit.
     kernel::RateOptions ro;
     ro.threads = threads;
     double llc_bytes = 0;
@@ -202,7 +248,7 @@ Examples:
     kernel::KernelRates rates;
     sim::CpuEngineFit fit;
     if (!o->as_shipped) {
-      ctx.err << "validate: timing the kernel on isolated matrices...\n";
+      ctx.err << "validate: timing the kernel on isolated matrices, in rounds between the model runs...\n";
       // Both block formats always: the fit needs two formats to tell bandwidth from overlap.
       std::vector<WeightFormat> measured_formats = formats;
       for (WeightFormat f : {WeightFormat::kQ8_0, WeightFormat::kQ4_0}) {
@@ -210,12 +256,18 @@ Examples:
           measured_formats.push_back(f);
         }
       }
+      ro.repetitions = std::max(ro.repetitions, static_cast<int>(runs.size()) + 1);
+      ro.between_rounds = [&](int round) {
+        if (round < static_cast<int>(runs.size())) run_model(runs[static_cast<size_t>(round)]);
+      };
       rates = kernel::MeasureKernelRates(measured_formats, ro);
       fit = sim::FitCpuEngine(ToTimings(rates), peaks);
       const std::string provenance =
           fmt::format("siliconsim validate {} on {} ({}, {} threads, {})", today, chip->id, host.cpu_model, threads,
                       rates.simd);
       sim::ApplyCpuEngineFit(fit, provenance, engine);
+    } else {
+      for (Run& r : runs) run_model(r);
     }
     if (!o->save_engine.empty()) {
       const std::string header =
@@ -226,36 +278,18 @@ Examples:
       EmitOutput(WriteEngineYaml({engine}, header), o->save_engine, ctx.out);
     }
 
-    // 3. Predict, then run, each model x format.
+    // 4. Predict each run through the simulator and compare.
     std::vector<ValidateRow> rows;
-    const double ram_gib = static_cast<double>(host.memory_bytes) / kGiB;
-    for (const auto& model : models) {
-      for (const auto& [quant, format] : quants) {
-        Scenario s{model, quant, chip, &engine, nullptr, ram_gib};
-        sim::Workload w;
-        w.prompt_tokens = o->prompt_tokens;
-        w.gen_tokens = o->gen_tokens;
-        w.context_tokens = o->prompt_tokens + o->gen_tokens;
-        w.kv_bytes_per_element = KvBytesPerElement(data.quants, s);
-        w.ram_gib = ram_gib;
-        const sim::WeightPlan plan = PlanWeights(s);
-        const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, plan, engine);
+    for (const Run& run : runs) {
+      {
+        const auto& model = run.model;
+        const QuantArg& quant = run.quant;
+        const WeightFormat format = run.format;
+        const kernel::ReferenceTiming& t = run.timing;
+        const Scenario s{model, quant, chip, &engine, nullptr, ram_gib};
+        const sim::Workload w = workload_of(s);
+        const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, PlanWeights(s), engine);
         const sim::Prediction p = sim::Predict(compiled, peaks, w);
-        if (p.memory.verdict == sim::FitVerdict::kDoesNotFit) {
-          throw UsageError(fmt::format("{} {} does not fit this host: {}", model->resolved.spec.id, quant.label,
-                                       p.memory.reason));
-        }
-        ctx.err << fmt::format("validate: running {} {} ({:.2f} GB of weights, {} threads)...\n",
-                               model->resolved.spec.id, quant.label, compiled.weights_bytes / 1e9, threads);
-        kernel::ReferenceConfig rc;
-        rc.model = &model->resolved.spec;
-        rc.format = format;
-        rc.threads = threads;
-        rc.prompt_tokens = o->prompt_tokens;
-        rc.gen_tokens = o->gen_tokens;
-        rc.ubatch_tokens = static_cast<int64_t>(engine.prefill_chunk_tokens.value);
-        rc.repetitions = o->repeat;
-        const kernel::ReferenceTiming t = kernel::RunReference(rc);
 
         const double prefill_error = p.prefill.tokens_per_second / t.prefill_tps() - 1.0;
         const double decode_error = p.decode.tokens_per_second / t.decode_tps() - 1.0;

@@ -229,8 +229,10 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
                     },
                     options.seconds_per_point, 1, &rates.attention_dram_seconds, {}});
 
-  for (int round = 0; round < std::max(1, options.repetitions); ++round) {
+  const int rounds = std::max(1, options.repetitions);
+  for (int round = 0; round < rounds; ++round) {
     for (Point& p : points) p.samples.push_back(SecondsPerCall(p.work, p.seconds, 1) / p.divisor);
+    if (options.between_rounds && round + 1 < rounds) options.between_rounds(round);
   }
   for (Point& p : points) {
     std::sort(p.samples.begin(), p.samples.end());

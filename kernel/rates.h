@@ -4,6 +4,7 @@
 // per-format costs to before it predicts a whole forward pass. See docs/validation.md.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +23,10 @@ struct RateOptions {
   double seconds_per_point = 0.2;   ///< timed length of one sample
   int repetitions = 5;              ///< samples per point, taken in rounds over all points; the median is kept
   std::optional<SimdLevel> simd;    ///< unset: the best level this CPU runs
+  /// Called after every round but the last with the round's index: other work (validate's model
+  /// runs) placed between the rounds, so that the samples span the same stretch of a shared
+  /// machine's time as that work.
+  std::function<void(int round)> between_rounds;
 };
 
 /// One weight format's rates, all threads together.

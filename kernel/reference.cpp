@@ -149,26 +149,30 @@ void KvLayerCache::Append(const KernelTable& kernels, const float* k_rows, const
 }
 
 // Query t (at position pos0 + t) of head hh attends to positions 0 .. pos0 + t of KV head
-// hh / (n_heads / kv_heads). Consecutive items are the query heads of one KV head, so the heads of a
-// group read the same region at about the same time: from memory once, then from the shared cache.
+// hh / (n_heads / kv_heads). One work item is one token's group of query heads on one KV head: the
+// thread streams that head's keys and values from memory once and re-reads them from its own cache
+// for the other heads of the group, and two threads stream two different regions at a time,
+// whether the model has one query head per KV head (MHA) or several (GQA).
 void Attend(const KernelTable& kernels, ThreadPool& pool, const KvLayerCache& cache, const float* q, int64_t n,
             int64_t pos0, int64_t n_heads, float* scores, float* out) {
   const int64_t head_dim = cache.head_dim;
   const int64_t q_dim = n_heads * head_dim;
   const int64_t group = n_heads / cache.kv_heads;
   const auto scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(head_dim)));
-  pool.ParallelFor(n * n_heads, 1, [&](int64_t i0, int64_t i1, int thread) {
+  pool.ParallelFor(n * cache.kv_heads, 1, [&](int64_t i0, int64_t i1, int thread) {
     float* s = scores + thread * cache.capacity;
     for (int64_t i = i0; i < i1; ++i) {
-      const int64_t t = i / n_heads, hh = i % n_heads, kvh = hh / group;
+      const int64_t t = i / cache.kv_heads, kvh = i % cache.kv_heads;
       const int64_t n_pos = pos0 + t + 1;
       const int64_t at = cache.offset(kvh, 0);
-      kernels.attention_scores(q + t * q_dim + hh * head_dim, cache.k.data() + at, head_dim, n_pos,
-                               static_cast<int>(head_dim), scale, s);
-      const float inv_sum = 1.0f / kernels.softmax_exp(s, n_pos);
-      float* o = out + t * q_dim + hh * head_dim;
-      kernels.attention_values(s, cache.v.data() + at, head_dim, n_pos, static_cast<int>(head_dim), o);
-      for (int64_t j = 0; j < head_dim; ++j) o[j] *= inv_sum;
+      for (int64_t hh = kvh * group; hh < (kvh + 1) * group; ++hh) {
+        kernels.attention_scores(q + t * q_dim + hh * head_dim, cache.k.data() + at, head_dim, n_pos,
+                                 static_cast<int>(head_dim), scale, s);
+        const float inv_sum = 1.0f / kernels.softmax_exp(s, n_pos);
+        float* o = out + t * q_dim + hh * head_dim;
+        kernels.attention_values(s, cache.v.data() + at, head_dim, n_pos, static_cast<int>(head_dim), o);
+        for (int64_t j = 0; j < head_dim; ++j) o[j] *= inv_sum;
+      }
     }
   });
 }
