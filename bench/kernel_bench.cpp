@@ -113,25 +113,39 @@ struct MatrixSet {
   int64_t bytes = 0;
 };
 
-const MatrixSet& GemvSet(WeightFormat format) {
-  static std::unique_ptr<MatrixSet> set;
-  if (!set || set->format != format) {
-    set.reset();
-    auto fresh = std::make_unique<MatrixSet>();
-    fresh->format = format;
-    for (uint64_t i = 0; fresh->bytes < StreamSetBytes(); ++i) {
-      fresh->matrices.push_back(SyntheticMatrix(format, 14336, 4096, 0.03f, 7, i, Pool()));
-      fresh->bytes += fresh->matrices.back().bytes();
-    }
-    set = std::move(fresh);
-  }
-  return *set;
-}
-
 std::vector<float> RandomActivations(int64_t n) {
   std::vector<float> x(static_cast<size_t>(n));
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(HashMix(i) >> 40) / 8388608.0f - 1.0f;
   return x;
+}
+
+// Synthetic rows x cols matrices, as many as it takes to hold at least `min_bytes`.
+MatrixSet MatricesOfAtLeast(WeightFormat format, int64_t rows, int64_t cols, int64_t min_bytes) {
+  MatrixSet set{format, {}, 0};
+  for (uint64_t i = 0; set.bytes < min_bytes; ++i) {
+    set.matrices.push_back(SyntheticMatrix(format, rows, cols, 0.03f, 7, i, Pool()));
+    set.bytes += set.matrices.back().bytes();
+  }
+  return set;
+}
+
+// One decode pass: each matrix times one token `x`, the input quantized once per matmul as decode does.
+void GemvPass(const KernelTable& kernels, const std::vector<WeightMatrix>& matrices, const std::vector<float>& x,
+              MatmulInput& in, std::vector<float>& out) {
+  for (const WeightMatrix& w : matrices) {
+    in.Prepare(kernels, Pool(), x.data(), 1, w.cols, IsBlockQuantized(w.format));
+    Matmul(kernels, Pool(), w, in, out.data());
+  }
+  benchmark::DoNotOptimize(out.data());
+}
+
+const MatrixSet& GemvSet(WeightFormat format) {
+  static std::unique_ptr<MatrixSet> set;
+  if (!set || set->format != format) {
+    set.reset();
+    set = std::make_unique<MatrixSet>(MatricesOfAtLeast(format, 14336, 4096, StreamSetBytes()));
+  }
+  return *set;
 }
 
 void BM_Gemv(benchmark::State& state, WeightFormat format) {
@@ -140,13 +154,7 @@ void BM_Gemv(benchmark::State& state, WeightFormat format) {
   const std::vector<float> x = RandomActivations(4096);
   std::vector<float> out(14336);
   MatmulInput in;
-  for (auto _ : state) {
-    for (const WeightMatrix& w : set.matrices) {
-      in.Prepare(kernels, Pool(), x.data(), 1, 4096, IsBlockQuantized(format));  // once per matmul, as decode does
-      Matmul(kernels, Pool(), w, in, out.data());
-    }
-    benchmark::DoNotOptimize(out.data());
-  }
+  for (auto _ : state) GemvPass(kernels, set.matrices, x, in, out);
   state.SetBytesProcessed(state.iterations() * set.bytes);
   state.counters["threads"] = Pool().threads();
   state.counters["set_MiB"] = static_cast<double>(set.bytes >> 20);
@@ -162,16 +170,12 @@ void BM_GemvInCache(benchmark::State& state, WeightFormat format) {
   const KernelTable& kernels = KernelsFor(BestSimdLevel());
   const int64_t cols = state.range(0);
   const int64_t rows = (int64_t{3} << 20) / RowBytes(format, cols) / 4 * 4;  // ~3 MiB
-  const WeightMatrix w = SyntheticMatrix(format, rows, cols, 0.03f, 7, 1, Pool());
+  const MatrixSet one = MatricesOfAtLeast(format, rows, cols, 1);
   const std::vector<float> x = RandomActivations(cols);
   std::vector<float> out(static_cast<size_t>(rows));
   MatmulInput in;
-  for (auto _ : state) {
-    in.Prepare(kernels, Pool(), x.data(), 1, cols, IsBlockQuantized(format));
-    Matmul(kernels, Pool(), w, in, out.data());
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetBytesProcessed(state.iterations() * w.bytes());
+  for (auto _ : state) GemvPass(kernels, one.matrices, x, in, out);
+  state.SetBytesProcessed(state.iterations() * one.bytes);
   state.counters["rows"] = static_cast<double>(rows);
   state.counters["ns_per_row"] = benchmark::Counter(static_cast<double>(rows) * static_cast<double>(state.iterations()),
                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
@@ -185,24 +189,13 @@ BENCHMARK_CAPTURE(BM_GemvInCache, Q4_0, WeightFormat::kQ4_0)->Arg(256)->Arg(512)
 void BM_GemvSetOfSize(benchmark::State& state, WeightFormat format) {
   const KernelTable& kernels = KernelsFor(BestSimdLevel());
   constexpr int64_t kSide = 1024;
-  std::vector<WeightMatrix> set;
-  int64_t bytes = 0;
-  for (uint64_t i = 0; bytes < (state.range(0) << 20); ++i) {
-    set.push_back(SyntheticMatrix(format, kSide, kSide, 0.03f, 7, i, Pool()));
-    bytes += set.back().bytes();
-  }
+  const MatrixSet set = MatricesOfAtLeast(format, kSide, kSide, state.range(0) << 20);
   const std::vector<float> x = RandomActivations(kSide);
   std::vector<float> out(kSide);
   MatmulInput in;
-  for (auto _ : state) {
-    for (const WeightMatrix& w : set) {
-      in.Prepare(kernels, Pool(), x.data(), 1, kSide, IsBlockQuantized(format));
-      Matmul(kernels, Pool(), w, in, out.data());
-    }
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetBytesProcessed(state.iterations() * bytes);
-  state.counters["matrices"] = static_cast<double>(set.size());
+  for (auto _ : state) GemvPass(kernels, set.matrices, x, in, out);
+  state.SetBytesProcessed(state.iterations() * set.bytes);
+  state.counters["matrices"] = static_cast<double>(set.matrices.size());
   state.SetLabel(kernels.name);
 }
 BENCHMARK_CAPTURE(BM_GemvSetOfSize, Q8_0, WeightFormat::kQ8_0)->Arg(2)->Arg(4)->Arg(8)->Arg(12)->Arg(16)->Arg(24)->Arg(48)->UseRealTime();
@@ -213,23 +206,12 @@ void BM_GemvDramByWidth(benchmark::State& state, WeightFormat format) {
   const KernelTable& kernels = KernelsFor(BestSimdLevel());
   const int64_t cols = state.range(0);
   const int64_t rows = (int64_t{8} << 20) / RowBytes(format, cols) / 4 * 4;
-  std::vector<WeightMatrix> set;
-  int64_t bytes = 0;
-  for (uint64_t i = 0; bytes < StreamSetBytes(); ++i) {
-    set.push_back(SyntheticMatrix(format, rows, cols, 0.03f, 7, i, Pool()));
-    bytes += set.back().bytes();
-  }
+  const MatrixSet set = MatricesOfAtLeast(format, rows, cols, StreamSetBytes());
   const std::vector<float> x = RandomActivations(cols);
   std::vector<float> out(static_cast<size_t>(rows));
   MatmulInput in;
-  for (auto _ : state) {
-    for (const WeightMatrix& w : set) {
-      in.Prepare(kernels, Pool(), x.data(), 1, cols, IsBlockQuantized(format));
-      Matmul(kernels, Pool(), w, in, out.data());
-    }
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetBytesProcessed(state.iterations() * bytes);
+  for (auto _ : state) GemvPass(kernels, set.matrices, x, in, out);
+  state.SetBytesProcessed(state.iterations() * set.bytes);
   state.counters["rows"] = static_cast<double>(rows);
   state.SetLabel(kernels.name);
 }

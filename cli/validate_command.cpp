@@ -202,19 +202,21 @@ Examples:
       std::shared_ptr<const NamedModel> model;
       QuantArg quant;
       WeightFormat format;
+      sim::WeightPlan plan;
       kernel::ReferenceTiming timing;
     };
     std::vector<Run> runs;
     for (const auto& model : models) {
       for (const auto& [quant, format] : quants) {
         const Scenario s{model, quant, chip, &shipped, nullptr, ram_gib};
-        const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, PlanWeights(s), shipped);
+        sim::WeightPlan plan = PlanWeights(s);
+        const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, plan, shipped);
         const sim::MemoryResult memory = sim::EstimateMemory(compiled, peaks, workload_of(s));
         if (memory.verdict == sim::FitVerdict::kDoesNotFit) {
           throw UsageError(fmt::format("{} {} does not fit this host: {}", model->resolved.spec.id, quant.label,
                                        memory.reason));
         }
-        runs.push_back({model, quant, format, {}});
+        runs.push_back({model, quant, format, std::move(plan), {}});
       }
     }
     auto run_model = [&](Run& r) {
@@ -281,66 +283,64 @@ Examples:
     // 4. Predict each run through the simulator and compare.
     std::vector<ValidateRow> rows;
     for (const Run& run : runs) {
-      {
-        const auto& model = run.model;
-        const QuantArg& quant = run.quant;
-        const WeightFormat format = run.format;
-        const kernel::ReferenceTiming& t = run.timing;
-        const Scenario s{model, quant, chip, &engine, nullptr, ram_gib};
-        const sim::Workload w = workload_of(s);
-        const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, PlanWeights(s), engine);
-        const sim::Prediction p = sim::Predict(compiled, peaks, w);
+      const auto& model = run.model;
+      const QuantArg& quant = run.quant;
+      const WeightFormat format = run.format;
+      const kernel::ReferenceTiming& t = run.timing;
+      const Scenario s{model, quant, chip, &engine, nullptr, ram_gib};
+      const sim::Workload w = workload_of(s);
+      const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, run.plan, engine);
+      const sim::Prediction p = sim::Predict(compiled, peaks, w);
 
-        const double prefill_error = p.prefill.tokens_per_second / t.prefill_tps() - 1.0;
-        const double decode_error = p.decode.tokens_per_second / t.decode_tps() - 1.0;
-        const std::string regime = LevelFor(peaks, compiled.weights_bytes);
-        Json r;
-        r["model_id"] = model->resolved.spec.id;
-        r["quant"] = quant.label;
-        r["kernel_format"] = kernel::ToString(format);
-        r["threads"] = threads;
-        r["simd"] = t.simd;
-        r["host_id"] = chip->id;
-        r["cpu_model"] = host.cpu_model;
-        r["prompt_tokens"] = o->prompt_tokens;
-        r["gen_tokens"] = o->gen_tokens;
-        r["weights_bytes"] = t.weight_bytes;
-        r["predicted_weights_bytes"] = compiled.weights_bytes;
-        r["weights_regime"] = regime;
-        r["memory_bandwidth_gbs"] = peaks.memory_bandwidth_gbs;
-        r["fma_gflops"] = peaks.alu_tflops * 1e3;
-        r["repeats"] = static_cast<int64_t>(t.prefill_pass_seconds.size());
-        r["measured_prefill_tps"] = t.prefill_tps();
-        r["measured_prefill_tps_max"] = t.prefill_tps_range().first;
-        r["measured_prefill_tps_min"] = t.prefill_tps_range().second;
-        r["predicted_prefill_tps"] = p.prefill.tokens_per_second;
-        r["prefill_error_pct"] = 100.0 * prefill_error;
-        r["prefill_bound"] = p.prefill.bound;
-        r["measured_decode_tps"] = t.decode_tps();
-        r["measured_decode_tps_max"] = t.decode_tps_range().first;
-        r["measured_decode_tps_min"] = t.decode_tps_range().second;
-        r["predicted_decode_tps"] = p.decode.tokens_per_second;
-        r["decode_error_pct"] = 100.0 * decode_error;
-        r["decode_bound"] = p.decode.bound;
-        r["build_s"] = t.build_seconds;
-        r["engine_fitted_on_host"] = !o->as_shipped;
-        const KernelCost* k = engine.FindKernel(KernelClass(format));
-        r["decode_ops_per_weight"] = k ? k->decode_ops_per_weight.value : 0.0;
-        r["prefill_ops_per_weight"] = k ? k->prefill_ops_per_weight.value : 0.0;
-        r["memory_efficiency"] = engine.param(EngineParamId::kMemoryEfficiency).value;
-        r["overlap_exponent"] = engine.param(EngineParamId::kOverlapExponent).value;
-        r["row_stall_weights"] = engine.param(EngineParamId::kRowStallWeights).value;
-        r["matrix_s"] = engine.param(EngineParamId::kMatrixSeconds).value;
-        r["attention_compute_efficiency"] = engine.param(EngineParamId::kAttentionComputeEfficiency).value;
-        r["attention_memory_efficiency"] = engine.param(EngineParamId::kAttentionMemoryEfficiency).value;
-        r["dispatch_s"] = engine.param(EngineParamId::kDispatchSeconds).value;
-        rows.push_back({r,
-                        {model->resolved.spec.id, quant.label, regime, fmt::format("{:.2f}", t.prefill_tps()),
-                         Spread(t.prefill_tps_range(), t.prefill_tps()), fmt::format("{:.2f}", p.prefill.tokens_per_second),
-                         Percent(prefill_error), fmt::format("{:.2f}", t.decode_tps()),
-                         Spread(t.decode_tps_range(), t.decode_tps()), fmt::format("{:.2f}", p.decode.tokens_per_second),
-                         Percent(decode_error)}});
-      }
+      const double prefill_error = p.prefill.tokens_per_second / t.prefill_tps() - 1.0;
+      const double decode_error = p.decode.tokens_per_second / t.decode_tps() - 1.0;
+      const std::string regime = LevelFor(peaks, compiled.weights_bytes);
+      Json r;
+      r["model_id"] = model->resolved.spec.id;
+      r["quant"] = quant.label;
+      r["kernel_format"] = kernel::ToString(format);
+      r["threads"] = threads;
+      r["simd"] = t.simd;
+      r["host_id"] = chip->id;
+      r["cpu_model"] = host.cpu_model;
+      r["prompt_tokens"] = o->prompt_tokens;
+      r["gen_tokens"] = o->gen_tokens;
+      r["weights_bytes"] = t.weight_bytes;
+      r["predicted_weights_bytes"] = compiled.weights_bytes;
+      r["weights_regime"] = regime;
+      r["memory_bandwidth_gbs"] = peaks.memory_bandwidth_gbs;
+      r["fma_gflops"] = peaks.alu_tflops * 1e3;
+      r["repeats"] = static_cast<int64_t>(t.prefill_pass_seconds.size());
+      r["measured_prefill_tps"] = t.prefill_tps();
+      r["measured_prefill_tps_max"] = t.prefill_tps_range().first;
+      r["measured_prefill_tps_min"] = t.prefill_tps_range().second;
+      r["predicted_prefill_tps"] = p.prefill.tokens_per_second;
+      r["prefill_error_pct"] = 100.0 * prefill_error;
+      r["prefill_bound"] = p.prefill.bound;
+      r["measured_decode_tps"] = t.decode_tps();
+      r["measured_decode_tps_max"] = t.decode_tps_range().first;
+      r["measured_decode_tps_min"] = t.decode_tps_range().second;
+      r["predicted_decode_tps"] = p.decode.tokens_per_second;
+      r["decode_error_pct"] = 100.0 * decode_error;
+      r["decode_bound"] = p.decode.bound;
+      r["build_s"] = t.build_seconds;
+      r["engine_fitted_on_host"] = !o->as_shipped;
+      const KernelCost* k = engine.FindKernel(KernelClass(format));
+      r["decode_ops_per_weight"] = k ? k->decode_ops_per_weight.value : 0.0;
+      r["prefill_ops_per_weight"] = k ? k->prefill_ops_per_weight.value : 0.0;
+      r["memory_efficiency"] = engine.param(EngineParamId::kMemoryEfficiency).value;
+      r["overlap_exponent"] = engine.param(EngineParamId::kOverlapExponent).value;
+      r["row_stall_weights"] = engine.param(EngineParamId::kRowStallWeights).value;
+      r["matrix_s"] = engine.param(EngineParamId::kMatrixSeconds).value;
+      r["attention_compute_efficiency"] = engine.param(EngineParamId::kAttentionComputeEfficiency).value;
+      r["attention_memory_efficiency"] = engine.param(EngineParamId::kAttentionMemoryEfficiency).value;
+      r["dispatch_s"] = engine.param(EngineParamId::kDispatchSeconds).value;
+      rows.push_back({r,
+                      {model->resolved.spec.id, quant.label, regime, fmt::format("{:.2f}", t.prefill_tps()),
+                       Spread(t.prefill_tps_range(), t.prefill_tps()), fmt::format("{:.2f}", p.prefill.tokens_per_second),
+                       Percent(prefill_error), fmt::format("{:.2f}", t.decode_tps()),
+                       Spread(t.decode_tps_range(), t.decode_tps()), fmt::format("{:.2f}", p.decode.tokens_per_second),
+                       Percent(decode_error)}});
     }
 
     std::vector<Json> records;
