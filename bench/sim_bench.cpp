@@ -46,8 +46,11 @@ Compiled CompileAll() {
   const EngineSpec& mlx = Db().engines.Resolve("mlx");
   out.plans.reserve(Db().models.models().size() * 8);
   for (const ModelSpec& m : Db().models.models()) {
-    for (const char* q : kStandardGguf) out.plans.push_back(sim::PlanGgufWeights(m, *Db().quants.Resolve(q).gguf));
-    for (const char* q : kStandardMlx) out.plans.push_back(sim::PlanMlxWeights(m, *Db().quants.Resolve(q).mlx));
+    // As the commands do: one inventory and quantizer index per model, shared by its plans.
+    const TensorInventory tensors = BuildTensorInventory(m);
+    const GgufQuantizerIndex index = IndexForQuantizer(tensors);
+    for (const char* q : kStandardGguf) out.plans.push_back(sim::PlanGgufWeights(m, tensors, index, *Db().quants.Resolve(q).gguf));
+    for (const char* q : kStandardMlx) out.plans.push_back(sim::PlanMlxWeights(tensors, *Db().quants.Resolve(q).mlx));
   }
   size_t i = 0;
   for (const ModelSpec& m : Db().models.models()) {

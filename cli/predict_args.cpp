@@ -107,7 +107,7 @@ const sim::CompiledModel& ScenarioRunner::Compiled(const Scenario& s) {
   const std::string key = CompiledKey(s);
   auto it = compiled_.find(key);
   if (it == compiled_.end()) {
-    const sim::WeightPlan plan = PlanWeights(s, Inventory(s));
+    const sim::WeightPlan plan = PlanWeights(s, Tensors(s));
     it = compiled_.emplace(key, std::make_unique<sim::CompiledModel>(sim::Compile(s.model->resolved.spec, plan, *s.engine))).first;
   }
   return *it->second;
@@ -156,14 +156,14 @@ void ScenarioRunner::Precompile(const std::vector<Scenario>& scenarios, unsigned
     if (!inventories_.count(inventory_key)) models.emplace(inventory_key, &s);
   }
   std::vector<std::pair<std::string, const Scenario*>> model_list(models.begin(), models.end());
-  std::vector<std::unique_ptr<TensorInventory>> built(model_list.size());
+  std::vector<std::unique_ptr<ModelTensors>> built(model_list.size());
   ParallelFor(model_list.size(), threads, [&](size_t i) {
-    built[i] = std::make_unique<TensorInventory>(BuildTensorInventory(model_list[i].second->model->resolved.spec));
+    built[i] = std::make_unique<ModelTensors>(BuildModelTensors(model_list[i].second->model->resolved.spec));
   });
   for (size_t i = 0; i < model_list.size(); ++i) inventories_.emplace(model_list[i].first, std::move(built[i]));
 
-  std::vector<const TensorInventory*> inventories;
-  for (const Scenario* s : todo) inventories.push_back(&Inventory(*s));
+  std::vector<const ModelTensors*> inventories;
+  for (const Scenario* s : todo) inventories.push_back(&Tensors(*s));
   std::vector<std::unique_ptr<sim::CompiledModel>> compiled(todo.size());
   ParallelFor(todo.size(), threads, [&](size_t i) {
     const Scenario& s = *todo[i];
@@ -177,11 +177,11 @@ std::string ScenarioRunner::InventoryKey(const Scenario& s) {
   return fmt::format("{}|{}", s.model->query, s.model->resolved.spec.id);
 }
 
-const TensorInventory& ScenarioRunner::Inventory(const Scenario& s) {
+const ModelTensors& ScenarioRunner::Tensors(const Scenario& s) {
   const std::string key = InventoryKey(s);
   auto it = inventories_.find(key);
   if (it == inventories_.end()) {
-    it = inventories_.emplace(key, std::make_unique<TensorInventory>(BuildTensorInventory(s.model->resolved.spec))).first;
+    it = inventories_.emplace(key, std::make_unique<ModelTensors>(BuildModelTensors(s.model->resolved.spec))).first;
   }
   return *it->second;
 }

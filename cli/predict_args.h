@@ -57,9 +57,10 @@ class ScenarioRunner {
   void Precompile(const std::vector<Scenario>& scenarios, unsigned threads = 0);
   const sim::ChipPeaks& Peaks(const Scenario& s);
   /// The model's tensor inventory, built once per model.
-  const TensorInventory& Inventory(const Scenario& s);
+  const TensorInventory& Inventory(const Scenario& s) { return Tensors(s).tensors; }
 
  private:
+  const ModelTensors& Tensors(const Scenario& s);
   static std::string CompiledKey(const Scenario& s);
   static std::string InventoryKey(const Scenario& s);
   const SimData& data_;
@@ -67,7 +68,7 @@ class ScenarioRunner {
   // compiled model holds all a prediction needs, and 300 plans of 500 named tensors are 20 MB.
   std::map<std::string, std::unique_ptr<sim::CompiledModel>> compiled_;
   std::map<std::string, std::unique_ptr<sim::ChipPeaks>> peaks_;
-  std::map<std::string, std::unique_ptr<TensorInventory>> inventories_;
+  std::map<std::string, std::unique_ptr<ModelTensors>> inventories_;
   std::optional<int> threads_;
 };
 

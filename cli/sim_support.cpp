@@ -102,9 +102,17 @@ void CheckCompatible(const EngineSpec& engine, const ChipSpec& chip, const Quant
   if (!quant.choice && model.empty()) throw UsageError("no quantization given");
 }
 
-sim::WeightPlan PlanWeights(const Scenario& s) { return PlanWeights(s, BuildTensorInventory(s.model->resolved.spec)); }
+ModelTensors BuildModelTensors(const ModelSpec& model) {
+  ModelTensors m;
+  m.tensors = BuildTensorInventory(model);
+  m.quantizer = IndexForQuantizer(m.tensors);
+  return m;
+}
 
-sim::WeightPlan PlanWeights(const Scenario& s, const TensorInventory& tensors) {
+sim::WeightPlan PlanWeights(const Scenario& s) { return PlanWeights(s, BuildModelTensors(s.model->resolved.spec)); }
+
+sim::WeightPlan PlanWeights(const Scenario& s, const ModelTensors& model_tensors) {
+  const TensorInventory& tensors = model_tensors.tensors;
   const ModelSpec& model = s.model->resolved.spec;
   if (!s.quant.choice) {
     if (!s.model->resolved.gguf_weights) {
@@ -118,7 +126,7 @@ sim::WeightPlan PlanWeights(const Scenario& s, const TensorInventory& tensors) {
     // The reference kernel stores every matrix in the file type's base block type.
     return sim::PlanUniformWeights(model, q.gguf->default_type.value);
   }
-  return sim::PlanGgufWeights(model, tensors, *q.gguf);
+  return sim::PlanGgufWeights(model, tensors, model_tensors.quantizer, *q.gguf);
 }
 
 double KvBytesPerElement(const QuantDatabase& quants, const Scenario& s) {

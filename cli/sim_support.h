@@ -77,8 +77,15 @@ void CheckCompatible(const EngineSpec& engine, const ChipSpec& chip, const Quant
 /// The weight plan of a scenario: the GGUF file's exact types, the reference kernel's uniform
 /// type, llama.cpp's mixture rules or the MLX recipe.
 sim::WeightPlan PlanWeights(const Scenario& scenario);
-/// Same, with the model's tensor inventory already built.
-sim::WeightPlan PlanWeights(const Scenario& scenario, const TensorInventory& tensors);
+/// A model's tensor inventory and the quantizer's index of it, built once per model and shared by
+/// the plans of all its quantizations.
+struct ModelTensors {
+  TensorInventory tensors;
+  GgufQuantizerIndex quantizer;
+};
+ModelTensors BuildModelTensors(const ModelSpec& model);
+/// Same as PlanWeights(scenario), with the model's tensors already built.
+sim::WeightPlan PlanWeights(const Scenario& scenario, const ModelTensors& tensors);
 
 /// Bytes per KV element of the scenario's cache type (the engine's default when unset).
 double KvBytesPerElement(const QuantDatabase& quants, const Scenario& scenario);

@@ -102,12 +102,12 @@ std::optional<int> BlockIndex(const std::string& name) {
 }
 
 // tensor_allows_quantization (the checks that can apply to a language model's weights).
-bool AllowsQuantization(const TensorInfo& t, const GgufQuantizeOptions& options) {
+// --leave-output-tensor is applied by the caller (the index is made before the options are known).
+bool AllowsQuantization(const TensorInfo& t) {
   if (NDims(t) < 2) return false;
   const std::string& n = t.name;
   if (!n.ends_with("weight")) return false;
   if (Contains(n, "_norm.weight")) return false;
-  if (options.leave_output_tensor && n == "output.weight") return false;
   for (std::string_view never :
        {"ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel", "per_layer_model_proj", "ssm_conv1d",
         "shortconv.conv.weight", "indexer.k_proj.weight", "indexer.q_proj.weight", "time_mix_", "attn_rel_b.weight",
@@ -120,12 +120,12 @@ bool AllowsQuantization(const TensorInfo& t, const GgufQuantizeOptions& options)
 // What the converter wrote for a tensor the quantizer leaves alone (convert_hf_to_gguf.py: 1-D
 // tensors and *_norm.weight are F32; routers, conv1d and position/type embeddings "are always
 // in float32"; everything else is the --outtype).
-int ConverterType(const TensorInfo& t, int outtype) {
-  if (NDims(t) <= 1 || t.name.ends_with("_norm.weight")) return gt::kF32;
+bool ConverterWritesF32(const TensorInfo& t) {
+  if (NDims(t) <= 1 || t.name.ends_with("_norm.weight")) return true;
   for (std::string_view f32 : {"ffn_gate_inp", "ssm_conv1d", "position_embd", "token_types"}) {
-    if (Contains(t.name, f32)) return gt::kF32;
+    if (Contains(t.name, f32)) return true;
   }
-  return outtype;
+  return false;
 }
 
 struct State {
@@ -153,7 +153,7 @@ std::string Why(const GgufQuantizeOptions& opt, fmt::format_string<Args...> form
 bool Is(F f, std::initializer_list<F> set) { return std::find(set.begin(), set.end(), f) != set.end(); }
 
 // llama_tensor_get_type_impl: the mixture. `type` starts as the default type.
-Pick Mixture(State& qs, int type, const TensorInfo& t, F ftype, Category cat, const GgufModelTraits& m,
+Pick Mixture(State& qs, int type, const TensorInfo& t, int block, F ftype, Category cat, const GgufModelTraits& m,
              const GgufQuantizeOptions& opt) {
   const int n_expert_gt1 = std::max(1, m.n_expert);
   const int n_gqa = m.n_gqa();
@@ -162,12 +162,11 @@ Pick Mixture(State& qs, int type, const TensorInfo& t, F ftype, Category cat, co
   // layer order), the running counter otherwise.
   const auto layer_of = [&](int counter) {
     if (n_expert_gt1 <= 1) return counter;
-    const std::optional<int> i = BlockIndex(t.name);
-    if (!i) throw UsageError(fmt::format("cannot determine the layer of tensor '{}'", t.name));
-    if (*i < 0 || *i >= qs.n_ffn) {
-      throw UsageError(fmt::format("tensor '{}' is in layer {}, but the model has {} layers", t.name, *i, qs.n_ffn));
+    if (block < 0) throw UsageError(fmt::format("cannot determine the layer of tensor '{}'", t.name));
+    if (block >= qs.n_ffn) {
+      throw UsageError(fmt::format("tensor '{}' is in layer {}, but the model has {} layers", t.name, block, qs.n_ffn));
     }
-    return *i;
+    return block;
   };
   const auto pick = [&opt](int ty, auto&& reason) {
     Pick p{ty, {}};
@@ -362,18 +361,6 @@ std::optional<int> FallbackFor(int type) {
   }
 }
 
-// llama_model_loader::weight_name_comparer: by block number (-1 outside blocks), then by name.
-std::vector<size_t> QuantizerOrder(const TensorInventory& tensors) {
-  std::vector<size_t> order(tensors.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::vector<int> block(tensors.size());  // parsed once, not once per comparison
-  for (size_t i = 0; i < tensors.size(); ++i) block[i] = BlockIndex(tensors[i].name).value_or(-1);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (block[a] != block[b]) return block[a] < block[b];
-    return tensors[a].name < tensors[b].name;
-  });
-  return order;
-}
 
 int64_t Pad(int64_t bytes, int64_t align) { return (bytes + align - 1) / align * align; }
 
@@ -396,8 +383,41 @@ bool LlamaCppIs70BClass(std::string_view arch, int n_layer, int n_head, int n_he
   return arch == "qwen2" || arch == "deci";
 }
 
+GgufQuantizerIndex IndexForQuantizer(const TensorInventory& tensors) {
+  GgufQuantizerIndex index;
+  index.entries.resize(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const TensorInfo& t = tensors[i];
+    GgufQuantizerIndex::Entry& e = index.entries[i];
+    const Category c = CategoryOf(t.name);
+    e.category = static_cast<uint8_t>(c);
+    e.quantizable = AllowsQuantization(t);
+    e.converter_f32 = ConverterWritesF32(t);
+    e.block = BlockIndex(t.name).value_or(-1);
+    if (IsAttnVLike(c)) ++index.n_attention_wv;
+    if (c == Category::kOutput) index.has_output = true;
+  }
+  // llama_model_loader::weight_name_comparer: by block number (-1 outside blocks), then by name.
+  index.order.resize(tensors.size());
+  std::iota(index.order.begin(), index.order.end(), uint32_t{0});
+  std::stable_sort(index.order.begin(), index.order.end(), [&](uint32_t a, uint32_t b) {
+    if (index.entries[a].block != index.entries[b].block) return index.entries[a].block < index.entries[b].block;
+    return tensors[a].name < tensors[b].name;
+  });
+  return index;
+}
+
 GgufMixture AssignGgufTypes(const GgufFileType& file_type, const TensorInventory& tensors,
                             const GgufModelTraits& traits, const GgufQuantizeOptions& options) {
+  return AssignGgufTypes(file_type, tensors, IndexForQuantizer(tensors), traits, options);
+}
+
+GgufMixture AssignGgufTypes(const GgufFileType& file_type, const TensorInventory& tensors,
+                            const GgufQuantizerIndex& index, const GgufModelTraits& traits,
+                            const GgufQuantizeOptions& options) {
+  if (index.entries.size() != tensors.size()) {
+    throw std::logic_error("AssignGgufTypes: the quantizer index was made for another inventory");
+  }
   const GgmlType default_type = file_type.default_type.value;
   const bool quantized_file = default_type.block_elements > 1;
   const std::optional<std::string_view> known = LlamaFtypeName(file_type.ftype.value);
@@ -407,23 +427,20 @@ GgufMixture AssignGgufTypes(const GgufFileType& file_type, const TensorInventory
 
   State qs;
   qs.n_ffn = traits.n_layer;
-  std::vector<Category> categories(tensors.size());
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    const Category c = categories[i] = CategoryOf(tensors[i].name);
-    if (IsAttnVLike(c)) ++qs.n_attention_wv;
-    if (c == Category::kOutput) qs.has_output = true;
-  }
+  qs.n_attention_wv = index.n_attention_wv;
+  qs.has_output = index.has_output;
 
   GgufMixture result;
   result.tensors.resize(tensors.size());
-  for (size_t index : QuantizerOrder(tensors)) {
-    const TensorInfo& t = tensors[index];
-    GgufTensorChoice& choice = result.tensors[index];
+  for (const uint32_t i : index.order) {
+    const TensorInfo& t = tensors[i];
+    const GgufQuantizerIndex::Entry& entry = index.entries[i];
+    GgufTensorChoice& choice = result.tensors[i];
     if (options.explain) choice.name = t.name;
-    const Category cat = categories[index];
+    const Category cat = static_cast<Category>(entry.category);
     int type = 0;
-    if (!AllowsQuantization(t, options)) {
-      type = ConverterType(t, outtype);
+    if (!entry.quantizable || (options.leave_output_tensor && cat == Category::kOutput)) {
+      type = entry.converter_f32 ? gt::kF32 : outtype;
       if (options.explain) choice.reason = "not quantized: kept as converted";
     } else {
       choice.quantized = true;
@@ -443,7 +460,7 @@ GgufMixture AssignGgufTypes(const GgufFileType& file_type, const TensorInventory
         } else if (!known) {
           if (options.explain) choice.reason = fmt::format("default (no mixture rules for llama_ftype {})", file_type.ftype.value);
         } else {
-          Pick p = Mixture(qs, type, t, ftype, cat, traits, options);
+          Pick p = Mixture(qs, type, t, entry.block, ftype, cat, traits, options);
           type = p.type;
           choice.reason = std::move(p.reason);
         }

@@ -63,31 +63,34 @@ double MlxQuant::bytes_per_weight(int weight_bits) const {
   return weight_bits / 8.0 + per_group / group_size.value;
 }
 
-MlxSizing SizeMlxWeights(const MlxQuant& quant, const TensorInventory& tensors) {
+MlxSizing SizeMlxWeights(const MlxQuant& quant, const TensorInventory& tensors, bool explain) {
   int n_layers = 0;
   for (const TensorInfo& t : tensors) n_layers = std::max(n_layers, BlockIndex(t.name).value_or(-1) + 1);
   const int dtype_bytes = MlxDtypeBytes(quant.unquantized_dtype.value);
+  // A rule's reason, made only when asked for.
+  const auto why = [explain]<typename... Args>(fmt::format_string<Args...> format, Args&&... args) {
+    return explain ? fmt::format(format, std::forward<Args>(args)...) : std::string();
+  };
 
   MlxSizing sizing;
   sizing.tensors.reserve(tensors.size());
   for (const TensorInfo& t : tensors) {
     MlxTensorChoice c;
-    c.name = t.name;
+    if (explain) c.name = t.name;
     if (t.name.starts_with("rope_freqs")) {
       c.stored = false;
-      c.reason = "GGUF-only (MLX computes the RoPE frequencies)";
+      c.reason = why("GGUF-only (MLX computes the RoPE frequencies)");
       sizing.tensors.push_back(std::move(c));
       continue;
     }
     c.bits = 8 * dtype_bytes;
     c.bytes = t.elements() * dtype_bytes;
     if (quant.mode.value == MlxMode::kNone) {
-      c.reason = "unquantized model";
+      c.reason = why("unquantized model");
     } else if (!IsQuantizableModule(t)) {
-      c.reason = "norm or bias: not quantized";
+      c.reason = why("norm or bias: not quantized");
     } else {
-      Scheme s{quant.mode.value, quant.bits.value, quant.group_size.value, "default"};
-      const bool router = Contains(t.name, "ffn_gate_inp");
+      Scheme s{quant.mode.value, quant.bits.value, quant.group_size.value, why("default")};
       if (quant.high_bits) {
         // mixed_quant_predicate_builder (mlx_lm/convert.py): the layer index is read from the
         // module path, 0 outside the layers; v_proj and down_proj get the high bits on
@@ -96,20 +99,19 @@ MlxSizing SizeMlxWeights(const MlxQuant& quant, const TensorInventory& tensors) 
         const bool more = UseMoreBits(i, n_layers);
         if ((Contains(t.name, "attn_v.") || Contains(t.name, "ffn_down")) && more) {
           s.bits = quant.high_bits->value;
-          s.reason = fmt::format("use_more_bits({}, {}): {} bits", i, n_layers, s.bits);
+          s.reason = why("use_more_bits({}, {}): {} bits", i, n_layers, s.bits);
         } else if (t.name == "output.weight") {
           s.bits = quant.high_bits->value;
-          s.reason = fmt::format("lm_head: {} bits", s.bits);
+          s.reason = why("lm_head: {} bits", s.bits);
         } else {
-          s.reason = fmt::format("{} bits", s.bits);
+          s.reason = why("{} bits", s.bits);
         }
-      } else if (router && quant.router_bits) {
+      } else if (quant.router_bits && Contains(t.name, "ffn_gate_inp")) {
         s = {MlxMode::kAffine, quant.router_bits->value, quant.router_group_size->value,
-             fmt::format("router: affine {} bits, group {}", quant.router_bits->value, quant.router_group_size->value)};
+             why("router: affine {} bits, group {}", quant.router_bits->value, quant.router_group_size->value)};
       }
       if (t.ne[0] % s.group_size != 0) {
-        c.reason =
-            fmt::format("input width {} not a multiple of the group size {}: not quantized", t.ne[0], s.group_size);
+        c.reason = why("input width {} not a multiple of the group size {}: not quantized", t.ne[0], s.group_size);
       } else {
         c.quantized = true;
         c.mode = s.mode;

@@ -15,14 +15,14 @@ namespace siliconsim {
 
 /// How one tensor is stored.
 struct MlxTensorChoice {
-  std::string name;
+  std::string name;  ///< empty unless SizeMlxWeights was asked to explain
   bool stored = true;  ///< false for GGUF-only tensors MLX computes instead (rope_freqs)
   bool quantized = false;
   MlxMode mode = MlxMode::kNone;
   int bits = 16;  ///< bits per weight of the packed data (16 for unquantized bf16/fp16)
   int group_size = 0;
   int64_t bytes = 0;   ///< packed weights + scales + biases, or elements x dtype bytes
-  std::string reason;  ///< e.g. `v_proj: use_more_bits(3, 32) -> 6 bits`
+  std::string reason;  ///< e.g. `use_more_bits(3, 32): 6 bits` (empty unless asked to explain)
 };
 
 /// A whole model under one recipe, in inventory order.
@@ -33,8 +33,10 @@ struct MlxSizing {
 };
 
 /// Sizes every tensor of `tensors` under `quant`. Layer indices for mixed recipes come from the
-/// `blk.N.` names; the layer count is the largest index + 1.
-MlxSizing SizeMlxWeights(const MlxQuant& quant, const TensorInventory& tensors);
+/// `blk.N.` names; the layer count is the largest index + 1. `explain` fills each choice's `name`
+/// and `reason`; the simulator needs only bits and bytes and turns it off (formatting a reason per
+/// tensor was most of planning a model's MLX weights).
+MlxSizing SizeMlxWeights(const MlxQuant& quant, const TensorInventory& tensors, bool explain = true);
 
 /// A predicted Hugging Face repo as mlx_lm.convert writes it: weights, safetensors headers,
 /// the tokenizer files and the small JSON/README files.

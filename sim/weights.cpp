@@ -78,10 +78,15 @@ WeightPlan PlanGgufWeights(const ModelSpec& model, const GgufFileType& file_type
 }
 
 WeightPlan PlanGgufWeights(const ModelSpec& model, const TensorInventory& tensors, const GgufFileType& file_type) {
+  return PlanGgufWeights(model, tensors, IndexForQuantizer(tensors), file_type);
+}
+
+WeightPlan PlanGgufWeights(const ModelSpec& model, const TensorInventory& tensors, const GgufQuantizerIndex& index,
+                           const GgufFileType& file_type) {
   GgufQuantizeOptions options;
   options.explain = false;  // types and bytes only
-  const GgufMixture mixture = AssignGgufTypes(file_type, tensors, LlamaCppTraits(model), options);
-  const bool tied = IsTied(tensors);
+  const GgufMixture mixture = AssignGgufTypes(file_type, tensors, index, LlamaCppTraits(model), options);
+  const bool tied = !index.has_output;
   WeightPlan plan;
   plan.tensors.reserve(tensors.size());
   plan.description = fmt::format("{} (llama.cpp quantizer rules)", file_type.name);
@@ -104,7 +109,7 @@ WeightPlan PlanMlxWeights(const ModelSpec& model, const MlxQuant& quant) {
 }
 
 WeightPlan PlanMlxWeights(const TensorInventory& tensors, const MlxQuant& quant) {
-  const MlxSizing sizing = SizeMlxWeights(quant, tensors);
+  const MlxSizing sizing = SizeMlxWeights(quant, tensors, /*explain=*/false);
   const bool tied = IsTied(tensors);
   WeightPlan plan;
   plan.description = quant.id;

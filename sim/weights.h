@@ -55,6 +55,10 @@ GgufModelTraits LlamaCppTraits(const ModelSpec& model);
 /// Weights under a llama.cpp file type, tensor by tensor as llama-quantize assigns them.
 /// `tensors` is BuildTensorInventory(model), passed in so sweeps build it once per model.
 WeightPlan PlanGgufWeights(const ModelSpec& model, const TensorInventory& tensors, const GgufFileType& file_type);
+/// The same with the quantizer's index of `tensors` made once (IndexForQuantizer), for callers
+/// that plan several file types of one model.
+WeightPlan PlanGgufWeights(const ModelSpec& model, const TensorInventory& tensors, const GgufQuantizerIndex& index,
+                           const GgufFileType& file_type);
 WeightPlan PlanGgufWeights(const ModelSpec& model, const GgufFileType& file_type);
 /// Weights under an MLX recipe.
 WeightPlan PlanMlxWeights(const TensorInventory& tensors, const MlxQuant& quant);

@@ -251,6 +251,38 @@ TEST(GgufMixtureTest, WithoutExplainTheTypesAndBytesAreTheSameAndReasonsAreSkipp
   }
 }
 
+// Planning several file types of a model shares one index of its names (IndexForQuantizer): the
+// mixture must be the one the name-by-name call gives, options included.
+TEST(GgufMixtureTest, ASharedQuantizerIndexGivesTheSameMixture) {
+  const std::vector<TestModel> models = {Llama31_8B(), Qwen3_30B(), LoadHfModel("qwen3-0.6b.json")};
+  for (const TestModel& m : models) {
+    const GgufQuantizerIndex index = IndexForQuantizer(m.tensors);
+    for (const GgufFileType& ft : Db().gguf_file_types()) {
+      for (const GgufQuantizeOptions& options :
+           {GgufQuantizeOptions{}, GgufQuantizeOptions{.imatrix = true, .leave_output_tensor = true}}) {
+        const GgufMixture plain = AssignGgufTypes(ft, m.tensors, m.traits, options);
+        const GgufMixture shared = AssignGgufTypes(ft, m.tensors, index, m.traits, options);
+        ASSERT_EQ(plain.tensors.size(), shared.tensors.size());
+        EXPECT_EQ(plain.tensor_bytes, shared.tensor_bytes) << ft.name << " " << m.config;
+        for (size_t i = 0; i < plain.tensors.size(); ++i) {
+          EXPECT_EQ(plain.tensors[i].type.id, shared.tensors[i].type.id) << ft.name << " " << plain.tensors[i].name;
+          EXPECT_EQ(plain.tensors[i].reason, shared.tensors[i].reason) << ft.name << " " << plain.tensors[i].name;
+        }
+      }
+    }
+  }
+  // --leave-output-tensor keeps output.weight as the converter wrote it, index or not.
+  const TestModel m = Llama31_8B();
+  const GgufFileType& q4 = Ftype("Q4_K_M");
+  const GgufMixture left = AssignGgufTypes(q4, m.tensors, IndexForQuantizer(m.tensors), m.traits,
+                                           {.leave_output_tensor = true});
+  const auto types = TypesByName(left);
+  EXPECT_EQ(types.at("output.weight"), "BF16");
+  EXPECT_EQ(types.at("blk.0.attn_q.weight"), "Q4_K");
+  // An index made for another inventory is refused, not read out of bounds.
+  EXPECT_THROW(AssignGgufTypes(q4, m.tensors, IndexForQuantizer(Qwen3_30B().tensors), m.traits), std::logic_error);
+}
+
 TEST(GgufMixtureTest, PromotedTypesInTheDatabaseMatchTheRules) {
   std::vector<TestModel> models = {Llama31_8B(), LoadHfModel("llama-2-7b.json"),    LoadHfModel("mixtral-8x7b.json"),
                                    Qwen3_30B(),  LoadHfModel("llama-3.1-70b.json"), LoadHfModel("qwen3-0.6b.json")};

@@ -102,6 +102,31 @@ TEST(MlxQuantTest, Mxfp4HasOneE8M0BytePer32AndNoBias) {
   EXPECT_EQ(router.bits, 8);
 }
 
+// The simulator sizes with explain off; it must get exactly the bits and bytes `quants` explains.
+TEST(MlxQuantTest, WithoutExplainTheSizesAreTheSameAndNamesAndReasonsAreSkipped) {
+  const std::vector<TestModel> models = {LoadHfModel("llama-3.1-8b.json"), LoadHfModel("qwen3-30b-a3b.json"),
+                                         LoadHfModel("gpt-oss-20b.json"), LoadHfModel("qwen3-0.6b.json")};
+  for (const MlxQuant& q : Db().mlx_quants()) {
+    for (const TestModel& m : models) {
+      const MlxSizing with = SizeMlxWeights(q, m.tensors);
+      const MlxSizing without = SizeMlxWeights(q, m.tensors, /*explain=*/false);
+      ASSERT_EQ(with.tensors.size(), without.tensors.size());
+      EXPECT_EQ(with.weight_bytes, without.weight_bytes) << q.id << " " << m.config;
+      EXPECT_EQ(with.stored_arrays, without.stored_arrays) << q.id << " " << m.config;
+      for (size_t i = 0; i < with.tensors.size(); ++i) {
+        const MlxTensorChoice& a = with.tensors[i];
+        const MlxTensorChoice& b = without.tensors[i];
+        EXPECT_EQ(a.bytes, b.bytes) << q.id << " " << a.name;
+        EXPECT_EQ(a.bits, b.bits) << q.id << " " << a.name;
+        EXPECT_EQ(a.quantized, b.quantized) << q.id << " " << a.name;
+        EXPECT_EQ(a.stored, b.stored) << q.id << " " << a.name;
+        EXPECT_FALSE(a.reason.empty()) << q.id << " " << a.name;
+        EXPECT_TRUE(b.reason.empty() && b.name.empty()) << q.id << " " << a.name;
+      }
+    }
+  }
+}
+
 TEST(MlxQuantTest, UnquantizedModelsAreTwoBytesPerWeight) {
   const TestModel m = LoadHfModel("llama-3.1-8b.json");
   const MlxSizing s = SizeMlxWeights(Recipe("mlx-bf16"), m.tensors);
