@@ -220,6 +220,34 @@ BENCHMARK_CAPTURE(BM_GemvDramByWidth, Q8_0, WeightFormat::kQ8_0)->Arg(1024)->Arg
 BENCHMARK_CAPTURE(BM_GemvDramByWidth, Q4_0, WeightFormat::kQ4_0)->Arg(1024)->Arg(2048)->Arg(4096)->Arg(16384)
     ->Unit(benchmark::kMillisecond)->MinTime(1.0)->UseRealTime();
 
+// A 256-token chunk against a matrix that stays in cache (~3 MiB), at several row widths: what each
+// output (a row times a token) costs beyond its multiply-adds. Short rows pay it on more outputs
+// per weight (docs/simulator.md: the per-row compute cost).
+void BM_GemmInCache(benchmark::State& state, WeightFormat format) {
+  const KernelTable& kernels = KernelsFor(BestSimdLevel());
+  constexpr int64_t kTokens = 256;
+  const int64_t cols = state.range(0);
+  const int64_t rows = (int64_t{3} << 20) / RowBytes(format, cols) / 4 * 4;
+  const WeightMatrix w = SyntheticMatrix(format, rows, cols, 0.03f, 11, 0, Pool());
+  const std::vector<float> x = RandomActivations(kTokens * cols);
+  std::vector<float> out(static_cast<size_t>(kTokens * rows));
+  MatmulInput in;
+  for (auto _ : state) {
+    in.Prepare(kernels, Pool(), x.data(), kTokens, cols, IsBlockQuantized(format));
+    Matmul(kernels, Pool(), w, in, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * static_cast<double>(rows * cols * kTokens),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["ns_per_output"] = benchmark::Counter(static_cast<double>(rows * kTokens) * static_cast<double>(state.iterations()),
+                                                       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.SetLabel(kernels.name);
+}
+BENCHMARK_CAPTURE(BM_GemmInCache, Q8_0, WeightFormat::kQ8_0)->Arg(512)->Arg(768)->Arg(1024)->Arg(2048)->Arg(4096)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_GemmInCache, Q4_0, WeightFormat::kQ4_0)->Arg(512)->Arg(768)->Arg(1024)->Arg(2048)->Arg(4096)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void BM_Gemm(benchmark::State& state, WeightFormat format) {
   const KernelTable& kernels = KernelsFor(BestSimdLevel());
   constexpr int64_t kRows = 4096, kCols = 4096, kTokens = 512;

@@ -92,6 +92,11 @@ sim::CpuTimings ToTimings(const kernel::KernelRates& rates) {
     f.cache_gemv_seconds = r.cache_gemv_seconds;
     f.gemm_tokens = r.gemm_tokens;
     f.gemm_seconds = r.gemm_seconds;
+    f.narrow_rows = r.narrow_rows;
+    f.narrow_cols = r.narrow_cols;
+    f.narrow_gemv_seconds = r.narrow_gemv_seconds;
+    f.narrow_gemm_tokens = r.narrow_gemm_tokens;
+    f.narrow_gemm_seconds = r.narrow_gemm_seconds;
     for (const kernel::FormatRates::StreamSet& s : r.dram_sets) {
       f.dram_sets.push_back({s.rows, s.cols, s.count, static_cast<double>(s.bytes), s.pass_seconds});
     }
@@ -110,6 +115,23 @@ sim::CpuTimings ToTimings(const kernel::KernelRates& rates) {
 }
 
 std::string Percent(double error) { return fmt::format("{:+.1f}%", 100.0 * error); }
+
+// The host's speed while a model ran, relative to its typical calibration round: the geometric
+// mean of the rounds just before and just after the run (runs sit between rounds). 1 when unknown.
+double SpeedAround(const std::vector<double>& speed_by_round, size_t run) {
+  if (run + 1 >= speed_by_round.size()) return 1.0;
+  return std::sqrt(speed_by_round[run] * speed_by_round[run + 1]);
+}
+
+// The host's roofs at that speed: DRAM with the memory speed; the FMA peak and the cache levels,
+// which move with the cores, with the compute speed. The engine's parameters are untouched.
+sim::ChipPeaks AtSpeed(sim::ChipPeaks peaks, double memory_speed, double compute_speed) {
+  peaks.memory_bandwidth_gbs *= memory_speed;
+  peaks.alu_tflops *= compute_speed;
+  peaks.matmul_tflops *= compute_speed;
+  for (sim::CacheRoof& c : peaks.caches) c.read_bandwidth_gbs *= compute_speed;
+  return peaks;
+}
 
 struct ValidateRow {
   Json record;
@@ -280,9 +302,15 @@ Examples:
       EmitOutput(WriteEngineYaml({engine}, header), o->save_engine, ctx.out);
     }
 
-    // 4. Predict each run through the simulator and compare.
+    // 4. Predict each run through the simulator and compare. The roofs are the host's as measured
+    // around that run: the calibration rounds either side of it tell how fast the host ran then
+    // against its typical round (on this kind of shared VM the DRAM bandwidth moved 31-57 GB/s in
+    // one day). The prediction at the typical speed is kept too, so the correction is visible.
     std::vector<ValidateRow> rows;
-    for (const Run& run : runs) {
+    for (size_t run_index = 0; run_index < runs.size(); ++run_index) {
+      const Run& run = runs[run_index];
+      const double memory_speed = SpeedAround(rates.memory_speed_by_round, run_index);
+      const double compute_speed = SpeedAround(rates.compute_speed_by_round, run_index);
       const auto& model = run.model;
       const QuantArg& quant = run.quant;
       const WeightFormat format = run.format;
@@ -290,7 +318,8 @@ Examples:
       const Scenario s{model, quant, chip, &engine, nullptr, ram_gib};
       const sim::Workload w = workload_of(s);
       const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, run.plan, engine);
-      const sim::Prediction p = sim::Predict(compiled, peaks, w);
+      const sim::Prediction p = sim::Predict(compiled, AtSpeed(peaks, memory_speed, compute_speed), w);
+      const sim::Prediction typical = sim::Predict(compiled, peaks, w);
 
       const double prefill_error = p.prefill.tokens_per_second / t.prefill_tps() - 1.0;
       const double decode_error = p.decode.tokens_per_second / t.decode_tps() - 1.0;
@@ -310,18 +339,22 @@ Examples:
       r["weights_regime"] = regime;
       r["memory_bandwidth_gbs"] = peaks.memory_bandwidth_gbs;
       r["fma_gflops"] = peaks.alu_tflops * 1e3;
+      r["host_speed_memory"] = memory_speed;
+      r["host_speed_compute"] = compute_speed;
       r["repeats"] = static_cast<int64_t>(t.prefill_pass_seconds.size());
       r["measured_prefill_tps"] = t.prefill_tps();
       r["measured_prefill_tps_max"] = t.prefill_tps_range().first;
       r["measured_prefill_tps_min"] = t.prefill_tps_range().second;
       r["predicted_prefill_tps"] = p.prefill.tokens_per_second;
       r["prefill_error_pct"] = 100.0 * prefill_error;
+      r["predicted_prefill_tps_at_typical_speed"] = typical.prefill.tokens_per_second;
       r["prefill_bound"] = p.prefill.bound;
       r["measured_decode_tps"] = t.decode_tps();
       r["measured_decode_tps_max"] = t.decode_tps_range().first;
       r["measured_decode_tps_min"] = t.decode_tps_range().second;
       r["predicted_decode_tps"] = p.decode.tokens_per_second;
       r["decode_error_pct"] = 100.0 * decode_error;
+      r["predicted_decode_tps_at_typical_speed"] = typical.decode.tokens_per_second;
       r["decode_bound"] = p.decode.bound;
       r["build_s"] = t.build_seconds;
       r["engine_fitted_on_host"] = !o->as_shipped;
@@ -331,12 +364,14 @@ Examples:
       r["memory_efficiency"] = engine.param(EngineParamId::kMemoryEfficiency).value;
       r["overlap_exponent"] = engine.param(EngineParamId::kOverlapExponent).value;
       r["row_stall_weights"] = engine.param(EngineParamId::kRowStallWeights).value;
+      r["row_compute_weights"] = engine.param(EngineParamId::kRowComputeWeights).value;
       r["matrix_s"] = engine.param(EngineParamId::kMatrixSeconds).value;
       r["attention_compute_efficiency"] = engine.param(EngineParamId::kAttentionComputeEfficiency).value;
       r["attention_memory_efficiency"] = engine.param(EngineParamId::kAttentionMemoryEfficiency).value;
       r["dispatch_s"] = engine.param(EngineParamId::kDispatchSeconds).value;
       rows.push_back({r,
-                      {model->resolved.spec.id, quant.label, regime, fmt::format("{:.2f}", t.prefill_tps()),
+                      {model->resolved.spec.id, quant.label, regime,
+                       fmt::format("{:.2f} / {:.2f}", memory_speed, compute_speed), fmt::format("{:.2f}", t.prefill_tps()),
                        Spread(t.prefill_tps_range(), t.prefill_tps()), fmt::format("{:.2f}", p.prefill.tokens_per_second),
                        Percent(prefill_error), fmt::format("{:.2f}", t.decode_tps()),
                        Spread(t.decode_tps_range(), t.decode_tps()), fmt::format("{:.2f}", p.decode.tokens_per_second),
@@ -361,12 +396,20 @@ Examples:
       out << fmt::format("; FMA {:.1f} GFLOP/s\n", peaks.alu_tflops * 1e3);
       if (!o->as_shipped) {
         out << fmt::format("Reference engine fitted to isolated matrices: memory efficiency {:.2f}, overlap exponent p = {:.2f}, "
-                           "row stall {:.0f} weights, matrix stall {:.1f} us, launch {:.2f} us, attention {:.1f} GFLOP/s in cache ({:.3f} of FMA peak), "
+                           "row stall {:.0f} weights from DRAM, row work {:.0f} weights, matrix stall {:.1f} us, launch {:.2f} us, attention {:.1f} GFLOP/s in cache ({:.3f} of FMA peak), "
                            "{:.2f} of DRAM bandwidth from DRAM\n",
-                           fit.memory_efficiency, fit.overlap_exponent, fit.row_stall_weights, fit.matrix_seconds * 1e6,
+                           fit.memory_efficiency, fit.overlap_exponent, fit.row_stall_weights, fit.row_compute_weights,
+                           fit.matrix_seconds * 1e6,
                            fit.dispatch_seconds * 1e6,
                            rates.attention_flops_per_second() / 1e9, fit.attention_compute_efficiency,
                            fit.attention_memory_efficiency);
+        auto speeds = [](const std::vector<double>& v) {
+          std::string list;
+          for (double x : v) list += fmt::format("{}{:.2f}", list.empty() ? "" : " ", x);
+          return list;
+        };
+        out << fmt::format("Host speed in each calibration round against the typical one: memory {}; compute {}\n",
+                           speeds(rates.memory_speed_by_round), speeds(rates.compute_speed_by_round));
         for (size_t i = 0; i < fit.formats.size(); ++i) {
           const sim::FormatFit& f = fit.formats[i];
           const kernel::FormatRates& r = rates.formats[i];
@@ -387,7 +430,10 @@ Examples:
       out << fmt::format("\nprompt {} tokens, then {} generated; measured: the median of {} pass{}, SPREAD half the range "
                          "between the fastest and the slowest (tok/s; error = predicted / measured - 1)\n",
                          o->prompt_tokens, o->gen_tokens, passes, passes == 1 ? "" : "es");
-      Table table({{"MODEL"}, {"QUANT"}, {"WEIGHTS IN"}, {"PREFILL", Align::kRight}, {"SPREAD", Align::kRight},
+      out << "HOST SPEED: memory / compute speed of the host around the run, against its typical calibration round "
+             "(the roofs the prediction used are scaled by it)\n";
+      Table table({{"MODEL"}, {"QUANT"}, {"WEIGHTS IN"}, {"HOST SPEED", Align::kRight}, {"PREFILL", Align::kRight},
+                   {"SPREAD", Align::kRight},
                    {"PREDICTED", Align::kRight}, {"ERROR", Align::kRight}, {"DECODE", Align::kRight},
                    {"SPREAD", Align::kRight}, {"PREDICTED", Align::kRight}, {"ERROR", Align::kRight}});
       for (const ValidateRow& r : rows) table.AddRow(r.cells);

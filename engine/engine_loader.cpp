@@ -78,6 +78,7 @@ void CheckParamRange(const YamlFile& file, const YAML::Node& node, const std::st
       if (!(value >= 0 && value < 1.0)) fail("must be in seconds, at least 0 and below 1");
       break;
     case EngineParamId::kRowStallWeights:
+    case EngineParamId::kRowComputeWeights:
       if (!(value >= 0 && value <= 1e6)) fail("must be a number of weights, at least 0 and at most 1e6");
       break;
     case EngineParamId::kMatrixUnitSpeedup:
@@ -144,12 +145,13 @@ EngineSpec ReadEngine(const YamlFile& file, const YAML::Node& node, const std::s
   const MapView p(file, params, params_path,
                   {kEngineParamNames[0], kEngineParamNames[1], kEngineParamNames[2], kEngineParamNames[3],
                    kEngineParamNames[4], kEngineParamNames[5], kEngineParamNames[6], kEngineParamNames[7],
-                   kEngineParamNames[8], kEngineParamNames[9], kEngineParamNames[10]});
-  static_assert(kEngineParamCount == 11, "list every parameter name above");
+                   kEngineParamNames[8], kEngineParamNames[9], kEngineParamNames[10], kEngineParamNames[11]});
+  static_assert(kEngineParamCount == 12, "list every parameter name above");
   for (int i = 0; i < kEngineParamCount; ++i) {
     const auto id = static_cast<EngineParamId>(i);
     const bool positive = id != EngineParamId::kDispatchSeconds && id != EngineParamId::kStepOverheadSeconds &&
-                          id != EngineParamId::kRowStallWeights && id != EngineParamId::kMatrixSeconds;
+                          id != EngineParamId::kRowStallWeights && id != EngineParamId::kMatrixSeconds &&
+                          id != EngineParamId::kRowComputeWeights;
     spec.params[static_cast<size_t>(i)] = ReadParamKey(p, kEngineParamNames[static_cast<size_t>(i)], positive);
     CheckParamRange(file, p.Required(kEngineParamNames[static_cast<size_t>(i)]),
                     p.PathOf(kEngineParamNames[static_cast<size_t>(i)]), spec.params[static_cast<size_t>(i)].value, id);

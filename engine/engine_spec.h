@@ -48,6 +48,8 @@ enum class EngineParamId : int {
   kRowStallWeights,             ///< decode: each weight-matrix row streamed from DRAM costs as much as streaming
                                 ///< this many more of its weights (a stream restart; see docs/simulator.md)
   kMatrixSeconds,               ///< decode: stall per weight matrix streamed from DRAM (cold streams, last chunk)
+  kRowComputeWeights,           ///< every row a matmul computes, per token, costs as much work as this many more of
+                                ///< its weights (reducing the row's accumulators and storing it; docs/simulator.md)
   kCount,
 };
 inline constexpr int kEngineParamCount = static_cast<int>(EngineParamId::kCount);
@@ -57,7 +59,7 @@ inline constexpr std::array<const char*, kEngineParamCount> kEngineParamNames = 
     "memory_efficiency",        "dual_die_memory_efficiency", "attention_memory_efficiency",
     "compute_efficiency",       "attention_compute_efficiency", "overlap_exponent",
     "dispatch_seconds",         "step_overhead_seconds",      "matrix_unit_speedup",
-    "row_stall_weights",        "matrix_seconds"};
+    "row_stall_weights",        "matrix_seconds",             "row_compute_weights"};
 
 /// How expensive one weight format is to unpack, in FLOP-equivalents of the device's FP32 peak
 /// per weight: the multiply-add itself (2) plus the unpacking and scaling instructions.

@@ -68,6 +68,8 @@ struct KernelTable {
   /// out[0:head_dim] = sum_j p[j] * v_j for v_j = v + j * stride (f16); p need not be normalized.
   void (*attention_values)(const float* p, const uint16_t* v, int64_t stride, int64_t n_pos, int head_dim,
                            float* out);
+  /// In place, the SwiGLU activation: gate[i] = SiLU(gate[i]) * up[i] = gate[i] / (1 + e^-gate[i]) * up[i].
+  void (*silu_mul)(float* gate, const float* up, int64_t n);
 };
 
 const KernelTable& ScalarKernels();

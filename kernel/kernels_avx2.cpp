@@ -23,6 +23,7 @@ inline VecF Sub(VecF a, VecF b) { return _mm256_sub_ps(a, b); }
 inline VecF Mul(VecF a, VecF b) { return _mm256_mul_ps(a, b); }
 inline VecF Min(VecF a, VecF b) { return _mm256_min_ps(a, b); }
 inline VecF Max(VecF a, VecF b) { return _mm256_max_ps(a, b); }
+inline VecF Div(VecF a, VecF b) { return _mm256_div_ps(a, b); }
 inline float HSum(VecF v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -101,7 +102,7 @@ void Fp16ToFp32Row(const uint16_t* x, float* out, int64_t n) {
 const KernelTable& Avx2Kernels() {
   static const KernelTable table = {SimdLevel::kAvx2, "avx2", MatmulF32, MatmulF16, MatmulQ8_0, MatmulQ4_0,
                                     QuantizeRowQ8, Fp32ToFp16Row, Fp16ToFp32Row, AttentionScores, SoftmaxExp,
-                                    AttentionValues};
+                                    AttentionValues, SiluMul};
   return table;
 }
 

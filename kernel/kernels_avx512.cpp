@@ -25,6 +25,7 @@ inline VecF Sub(VecF a, VecF b) { return _mm512_sub_ps(a, b); }
 inline VecF Mul(VecF a, VecF b) { return _mm512_mul_ps(a, b); }
 inline VecF Min(VecF a, VecF b) { return _mm512_min_ps(a, b); }
 inline VecF Max(VecF a, VecF b) { return _mm512_max_ps(a, b); }
+inline VecF Div(VecF a, VecF b) { return _mm512_div_ps(a, b); }
 inline float HSum(VecF v) { return _mm512_reduce_add_ps(v); }
 inline float HMax(VecF v) { return _mm512_reduce_max_ps(v); }
 inline VecF RoundNearest(VecF v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
@@ -202,7 +203,7 @@ void Fp16ToFp32Row(const uint16_t* x, float* out, int64_t n) {
 const KernelTable& Avx512VnniKernels() {
   static const KernelTable table = {SimdLevel::kAvx512Vnni, "avx512-vnni", MatmulF32, MatmulF16, MatmulQ8_0Pairs,
                                     MatmulQ4_0Pairs, QuantizeRowQ8, Fp32ToFp16Row, Fp16ToFp32Row, AttentionScores,
-                                    SoftmaxExp, AttentionValues};
+                                    SoftmaxExp, AttentionValues, SiluMul};
   return table;
 }
 

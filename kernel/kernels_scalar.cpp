@@ -143,12 +143,16 @@ void AttentionValues(const float* p, const uint16_t* v, int64_t stride, int64_t 
   }
 }
 
+void SiluMul(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
 }  // namespace
 
 const KernelTable& ScalarKernels() {
   static const KernelTable table = {SimdLevel::kScalar, "scalar", MatmulF32, MatmulF16, MatmulQ8_0, MatmulQ4_0,
                                     QuantizeRowQ8, Fp32ToFp16Row, Fp16ToFp32Row, AttentionScores, SoftmaxExp,
-                                    AttentionValues};
+                                    AttentionValues, SiluMul};
   return table;
 }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
+#include <stdexcept>
 #include <vector>
 
 #include "kernel/matmul.h"
@@ -80,12 +82,14 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
   // Every point is built first, then timed in rounds (each round times every point once, after
   // one untimed call that refills the caches): a noisy stretch on a shared machine then spoils
   // one sample of many points, not every sample of one, and each point keeps its median.
+  enum class Kind { kCompute, kMemory, kOther };  // which round speed a point informs
   struct Point {
     std::function<void()> work;
     double seconds = 0;
     double divisor = 1;
     double* result = nullptr;
     std::vector<double> samples;
+    Kind kind = Kind::kCompute;
   };
   std::vector<Point> points;
   std::vector<std::unique_ptr<std::vector<WeightMatrix>>> matrices;
@@ -110,6 +114,10 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
   constexpr int64_t kCacheCols = 2048;
   constexpr int64_t kCacheBytes = int64_t{6} << 20;
   constexpr int64_t kGemmTokens = 256;
+  // The narrow matrix: the same bytes in 512-wide rows. Its chunk is shorter so that its output
+  // (tokens x rows floats) stays in cache as the wide one's does.
+  constexpr int64_t kNarrowCols = 512;
+  constexpr int64_t kNarrowGemmTokens = 64;
   constexpr int64_t kShapes[4][2] = {{4096, 4096}, {16384, 1024}, {1024, 16384}, {1024, 4096}};
   auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(kGemmTokens * 16384));  // widest output below
   const float scale = 0.04f;
@@ -144,6 +152,30 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
                         },
                         options.seconds_per_point, 1, &f.gemm_seconds, {}});
     }
+    {
+      const int64_t rows = f.cache_rows * (kCacheCols / kNarrowCols);
+      std::vector<WeightMatrix>& held = keep_matrices();
+      held.push_back(SyntheticMatrix(format, rows, kNarrowCols, scale, 7, 2, pool));
+      const WeightMatrix& w = held.back();
+      f.narrow_rows = rows;
+      f.narrow_cols = kNarrowCols;
+      f.narrow_gemm_tokens = kNarrowGemmTokens;
+      const std::vector<float>& x1 = keep_activations(1, kNarrowCols);
+      const std::vector<float>& xg = keep_activations(kNarrowGemmTokens, kNarrowCols);
+      MatmulInput& in = keep_input();
+      MatmulInput& chunk = keep_input();
+      auto narrow_out = std::make_shared<std::vector<float>>(static_cast<size_t>(kNarrowGemmTokens * rows));
+      points.push_back({[&, quantized, narrow_out] {
+                          in.Prepare(kernels, pool, x1.data(), 1, kNarrowCols, quantized);
+                          Matmul(kernels, pool, w, in, narrow_out->data());
+                        },
+                        options.seconds_per_point, 1, &f.narrow_gemv_seconds, {}});
+      points.push_back({[&, quantized, narrow_out] {
+                          chunk.Prepare(kernels, pool, xg.data(), kNarrowGemmTokens, kNarrowCols, quantized);
+                          Matmul(kernels, pool, w, chunk, narrow_out->data());
+                        },
+                        options.seconds_per_point, 1, &f.narrow_gemm_seconds, {}});
+    }
     // DRAM sets: square, short rows, long rows, small; the same total bytes each.
     f.dram_sets.resize(4);
     for (size_t k = 0; k < 4; ++k) {
@@ -166,7 +198,7 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
                             Matmul(kernels, pool, w, in, out->data());
                           }
                         },
-                        options.seconds_per_point, 1, &set_rates.pass_seconds, {}});
+                        options.seconds_per_point, 1, &set_rates.pass_seconds, {}, Kind::kMemory});
     }
   }
 
@@ -188,7 +220,7 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
     points.push_back({[&, out] {
                         for (int i = 0; i < kLoops; ++i) Matmul(kernels, pool, w, in, out->data());
                       },
-                      std::min(0.05, options.seconds_per_point), kLoops, &rates.tiny_gemv_seconds, {}});
+                      std::min(0.05, options.seconds_per_point), kLoops, &rates.tiny_gemv_seconds, {}, Kind::kOther});
   }
 
   // Attention of one decode token in the most common GQA shape (Llama 3 8B, Qwen, Mistral): 32 query
@@ -227,18 +259,45 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
                         Attend(kernels, pool, layer, q.data(), 1, kPositions - 1, kHeads, scores.data(), att.data());
                       }
                     },
-                    options.seconds_per_point, 1, &rates.attention_dram_seconds, {}});
+                    options.seconds_per_point, 1, &rates.attention_dram_seconds, {}, Kind::kMemory});
 
   const int rounds = std::max(1, options.repetitions);
   for (int round = 0; round < rounds; ++round) {
     for (Point& p : points) p.samples.push_back(SecondsPerCall(p.work, p.seconds, 1) / p.divisor);
     if (options.between_rounds && round + 1 < rounds) options.between_rounds(round);
   }
+  std::vector<std::vector<double>> memory_points, compute_points;
+  for (const Point& p : points) {
+    if (p.kind == Kind::kMemory) memory_points.push_back(p.samples);
+    if (p.kind == Kind::kCompute) compute_points.push_back(p.samples);
+  }
+  rates.memory_speed_by_round = RoundSpeeds(memory_points);
+  rates.compute_speed_by_round = RoundSpeeds(compute_points);
   for (Point& p : points) {
     std::sort(p.samples.begin(), p.samples.end());
     *p.result = p.samples[p.samples.size() / 2];
   }
   return rates;
+}
+
+std::vector<double> RoundSpeeds(const std::vector<std::vector<double>>& seconds) {
+  if (seconds.empty()) return {};
+  const size_t rounds = seconds.front().size();
+  std::vector<double> log_speed(rounds, 0.0);
+  for (const std::vector<double>& point : seconds) {
+    if (point.size() != rounds) throw std::invalid_argument("RoundSpeeds: every point needs a time for every round");
+    std::vector<double> sorted = point;
+    std::sort(sorted.begin(), sorted.end());
+    // The median as the rates themselves take it (the upper middle sample for an even count).
+    const double median = sorted[sorted.size() / 2];
+    for (size_t r = 0; r < rounds; ++r) {
+      if (!(point[r] > 0) || !(median > 0)) throw std::invalid_argument("RoundSpeeds: times must be positive");
+      log_speed[r] += std::log(median / point[r]);
+    }
+  }
+  std::vector<double> speed(rounds);
+  for (size_t r = 0; r < rounds; ++r) speed[r] = std::exp(log_speed[r] / static_cast<double>(seconds.size()));
+  return speed;
 }
 
 }  // namespace siliconsim::kernel

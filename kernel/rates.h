@@ -52,6 +52,13 @@ struct FormatRates {
   /// A chunk of `gemm_tokens` tokens against the cache matrix.
   int64_t gemm_tokens = 0;
   double gemm_seconds = 0;         ///< per chunk
+  /// The same bytes in cache as a narrow matrix (narrow_rows x narrow_cols, four times the rows):
+  /// one token, and a chunk of narrow_gemm_tokens. What a computed row costs beyond its weights.
+  int64_t narrow_rows = 0;
+  int64_t narrow_cols = 0;
+  double narrow_gemv_seconds = 0;
+  int64_t narrow_gemm_tokens = 0;
+  double narrow_gemm_seconds = 0;
 
   double cache_weights_per_second() const;
   double gemm_flops_per_second() const;  ///< 2 x rows x cols x tokens per chunk
@@ -81,8 +88,19 @@ struct KernelRates {
   int64_t attention_dram_layers = 0;
   int64_t attention_layer_bytes = 0;  ///< K and V of one layer
   double attention_dram_seconds = 0;
+  /// How fast the host ran in each round against its typical round (RoundSpeeds): over the points
+  /// that stream from DRAM, and over those that run in cache (GEMV, GEMM, attention). On a shared
+  /// machine these drift by tens of percent between minutes; validate reads the rounds on either
+  /// side of a model run to know the host's speed while that run was timed.
+  std::vector<double> memory_speed_by_round;
+  std::vector<double> compute_speed_by_round;
   const FormatRates* Find(WeightFormat format) const;
 };
+
+/// `seconds[p][r]` is point p's time in round r (every point timed in every round). For each
+/// round, the geometric mean over the points of median_r'(seconds[p]) / seconds[p][r]: 1 for a
+/// typical round, 0.8 for one whose work took 25% longer. Empty when there are no points.
+std::vector<double> RoundSpeeds(const std::vector<std::vector<double>>& seconds);
 
 /// Measures GEMV in cache, GEMV streaming from DRAM and GEMM in cache for each format, and the
 /// cost of one parallel loop. Takes about formats x 3 x repetitions x seconds_per_point.

@@ -233,10 +233,7 @@ void ReferenceModel::State::Forward(const int32_t* tokens, int64_t n, bool want_
     Mm(*layer.gate, gate.data());
     Mm(*layer.up, up.data());
     pool->ParallelFor(n * ff, 2048, [&](int64_t i0, int64_t i1, int) {
-      for (int64_t i = i0; i < i1; ++i) {
-        const float g = gate[static_cast<size_t>(i)];
-        gate[static_cast<size_t>(i)] = g / (1.0f + std::exp(-g)) * up[static_cast<size_t>(i)];  // SiLU(g) * u
-      }
+      kernels->silu_mul(gate.data() + i0, up.data() + i0, i1 - i0);  // SiLU(g) * u
     });
     PrepareInput(gate.data(), n, ff);
     Mm(*layer.down, o.data());

@@ -28,6 +28,7 @@ std::pair<double, double> RangeOf(EngineParamId id) {
     case EngineParamId::kStepOverheadSeconds: return {1e-6, 0.05};
     case EngineParamId::kMatrixUnitSpeedup: return {1.0, 16.0};
     case EngineParamId::kRowStallWeights: return {1.0, 1e5};
+    case EngineParamId::kRowComputeWeights: return {1.0, 1e4};
     case EngineParamId::kMatrixSeconds: return {1e-8, 1e-3};
     case EngineParamId::kCount: break;
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -44,9 +45,23 @@ double RowWeightSeconds(const GemvSetTiming& s, double dram) {
   return static_cast<double>(s.rows * s.count) * (s.bytes / Weights(s)) / dram;
 }
 
-// A DRAM set's pass time by the roofline alone (no stalls).
-double SetRoofSeconds(const GemvSetTiming& s, double ops, double dram, double alu, double p) {
-  return SmoothRoofSeconds(s.bytes / dram, Weights(s) * ops / alu, p);
+// A DRAM set's pass time by the roofline alone (no stalls); every row's work counts `row_compute`
+// more weights.
+double SetRoofSeconds(const GemvSetTiming& s, double ops, double row_compute, double dram, double alu, double p) {
+  const double rows = static_cast<double>(s.rows * s.count);
+  return SmoothRoofSeconds(s.bytes / dram, (Weights(s) + rows * row_compute) * ops / alu, p);
+}
+
+// A computed row's fixed work in weights, from the same weights timed as a wide and as a narrow
+// matrix (both in cache, compute-bound): per token, t = k (W + R c), so the time ratio r of narrow
+// to wide gives c = W (r - 1) / (R_narrow - r R_wide). nullopt when the times cannot say.
+std::optional<double> RowComputeWeights(double weights, double wide_rows, double wide_seconds, double narrow_rows,
+                                        double narrow_seconds) {
+  if (!(wide_seconds > 0) || !(narrow_seconds > 0) || !(narrow_rows > wide_rows)) return std::nullopt;
+  const double r = narrow_seconds / wide_seconds;
+  const double denominator = narrow_rows - r * wide_rows;
+  if (denominator <= 0) return std::nullopt;  // the narrow matrix would be impossibly slow per row
+  return std::clamp(weights * (r - 1.0) / denominator, 0.0, 1e4);
 }
 
 constexpr double kMinOps = 2.0;   // the multiply-add itself
@@ -66,6 +81,33 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
   const double dram_peak = peaks.memory_bandwidth_gbs * 1e9;
   if (alu <= 0 || dram_peak <= 0) throw UsageError("CPU engine fit: the host's FMA peak and bandwidth must be measured");
 
+  // A computed row's fixed work, from each format's wide and narrow matrices in cache, one token
+  // and a chunk: the median of those estimates (one engine-wide value, as the reduction and the
+  // store of a row are the same work in every format).
+  std::vector<double> row_estimates;
+  for (const FormatTimings& f : t.formats) {
+    const double weights = static_cast<double>(f.cache_rows * f.cache_cols);
+    const double narrow_weights = static_cast<double>(f.narrow_rows * f.narrow_cols);
+    if (f.narrow_rows <= 0 || std::abs(narrow_weights - weights) > 1e-9 * weights) continue;
+    const double wide_rows = static_cast<double>(f.cache_rows);
+    const double narrow_rows = static_cast<double>(f.narrow_rows);
+    if (auto c = RowComputeWeights(weights, wide_rows, f.cache_gemv_seconds, narrow_rows, f.narrow_gemv_seconds)) {
+      row_estimates.push_back(*c);
+    }
+    if (f.gemm_tokens > 0 && f.narrow_gemm_tokens > 0) {
+      if (auto c = RowComputeWeights(weights, wide_rows, f.gemm_seconds / static_cast<double>(f.gemm_tokens), narrow_rows,
+                                     f.narrow_gemm_seconds / static_cast<double>(f.narrow_gemm_tokens))) {
+        row_estimates.push_back(*c);
+      }
+    }
+  }
+  double row_compute = 0;
+  if (!row_estimates.empty()) {
+    std::sort(row_estimates.begin(), row_estimates.end());
+    const size_t n = row_estimates.size();
+    row_compute = n % 2 == 1 ? row_estimates[n / 2] : 0.5 * (row_estimates[n / 2 - 1] + row_estimates[n / 2]);
+  }
+
   // At (e, p): each format's decode ops from its cache GEMV; then the row stall c_r (in weights)
   // and the per-matmul stall c_m by weighted linear least squares over every DRAM set (residual
   // time = rows x c_r x bytes-per-weight / (B e) + matrices x c_m, relative error); then the loss.
@@ -80,7 +122,8 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     for (const FormatTimings& f : t.formats) {
       const Roof cache = RoofFor(peaks, f.cache_bytes);
       const double cache_mem = f.cache_bytes / (cache.bytes_per_second * e);
-      const double weights = static_cast<double>(f.cache_rows * f.cache_cols);
+      const double weights = static_cast<double>(f.cache_rows * f.cache_cols) +
+                             static_cast<double>(f.cache_rows) * row_compute;  // the work, in weights
       FormatFit ff;
       ff.kernel_class = f.kernel_class;
       ff.cache_level = cache.level;
@@ -95,7 +138,7 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
       }
       for (const GemvSetTiming& s : f.dram_sets) {
         const double w = 1.0 / (s.seconds * s.seconds);
-        const double residual = s.seconds - SetRoofSeconds(s, ff.decode_ops_per_weight, dram, alu, p);
+        const double residual = s.seconds - SetRoofSeconds(s, ff.decode_ops_per_weight, row_compute, dram, alu, p);
         const double rows = RowWeightSeconds(s, dram);
         const double count = static_cast<double>(s.count);
         srr += w * rows * rows;
@@ -120,7 +163,8 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     for (size_t i = 0; i < fits.size(); ++i) {
       double worst = 0;
       for (const GemvSetTiming& s : t.formats[i].dram_sets) {
-        const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, dram, alu, p) + RowWeightSeconds(s, dram) * st.row +
+        const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, row_compute, dram, alu, p) +
+                                 RowWeightSeconds(s, dram) * st.row +
                                  static_cast<double>(s.count) * st.matrix;
         const double err = predicted / s.seconds - 1.0;
         loss += err * err;
@@ -132,6 +176,7 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
       out->memory_efficiency = e;
       out->overlap_exponent = p;
       out->row_stall_weights = st.row;
+      out->row_compute_weights = row_compute;
       out->formats = fits;
     }
     if (stalls) *stalls = st;
@@ -153,6 +198,41 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
       }
     }
   }
+  // The row cost above ignored the cache-bandwidth side of the roofline (the grid needs it fixed);
+  // at the fitted (e, p), solve it again with the whole roofline: the c at which each format's
+  // narrow matrix takes its measured time when the per-weight work is fitted to its wide one.
+  if (!row_estimates.empty()) {
+    std::vector<double> refined;
+    for (const FormatTimings& f : t.formats) {
+      const double weights = static_cast<double>(f.cache_rows * f.cache_cols);
+      if (f.narrow_rows <= 0 || std::abs(static_cast<double>(f.narrow_rows * f.narrow_cols) - weights) > 1e-9 * weights) {
+        continue;
+      }
+      const Roof cache = RoofFor(peaks, f.cache_bytes);
+      const double cache_mem = f.cache_bytes / (cache.bytes_per_second * best_e);
+      const double wide_rows = static_cast<double>(f.cache_rows);
+      const double narrow_rows = static_cast<double>(f.narrow_rows);
+      // tokens_wide, seconds_wide, tokens_narrow, seconds_narrow: one token, then a chunk.
+      const double phases[2][4] = {{1.0, f.cache_gemv_seconds, 1.0, f.narrow_gemv_seconds},
+                                   {static_cast<double>(f.gemm_tokens), f.gemm_seconds,
+                                    static_cast<double>(f.narrow_gemm_tokens), f.narrow_gemm_seconds}};
+      for (const auto& ph : phases) {
+        if (!(ph[0] > 0 && ph[1] > 0 && ph[2] > 0 && ph[3] > 0)) continue;
+        const auto narrow_at = [&](double c) {
+          const double ops = SolveIncreasing(
+              [&](double o) { return SmoothRoofSeconds(cache_mem, ph[0] * (weights + wide_rows * c) * o / alu, best_p); },
+              ph[1], 1e-3, 1e4);
+          return SmoothRoofSeconds(cache_mem, ph[2] * (weights + narrow_rows * c) * ops / alu, best_p);
+        };
+        refined.push_back(SolveIncreasing(narrow_at, ph[3], 1e-3, 1e4));
+      }
+    }
+    if (!refined.empty()) {
+      std::sort(refined.begin(), refined.end());
+      const size_t n = refined.size();
+      row_compute = n % 2 == 1 ? refined[n / 2] : 0.5 * (refined[n / 2 - 1] + refined[n / 2]);
+    }
+  }
   CpuEngineFit fit;
   Stalls stalls;
   fit_at(best_e, best_p, &fit, &stalls);
@@ -161,7 +241,7 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
   // simulator charges per launch). A matmul from DRAM costs c_m beyond its bytes, work and rows:
   // one launch plus matrix_seconds (streams that start cold, the last chunk's imbalance).
   const FormatFit& first = fit.formats.front();
-  const double tiny_weights = static_cast<double>(t.tiny_rows * t.tiny_cols);
+  const double tiny_weights = static_cast<double>(t.tiny_rows * t.tiny_cols) + static_cast<double>(t.tiny_rows) * row_compute;
   const Roof tiny_roof = RoofFor(peaks, t.tiny_bytes);
   const double tiny_work =
       SmoothRoofSeconds(t.tiny_bytes / (tiny_roof.bytes_per_second * fit.memory_efficiency),
@@ -203,6 +283,8 @@ void ApplyCpuEngineFit(const CpuEngineFit& fit, const std::string& provenance, E
       "decode attention layer after layer over F16 caches in DRAM, against its compute in cache");
   set(e.param(EngineParamId::kOverlapExponent), fit.overlap_exponent, dram);
   set(e.param(EngineParamId::kRowStallWeights), fit.row_stall_weights, dram);
+  set(e.param(EngineParamId::kRowComputeWeights), fit.row_compute_weights,
+      "the same weights in cache as 2048- and 512-wide matrices, one token and a chunk");
   set(e.param(EngineParamId::kAttentionComputeEfficiency), fit.attention_compute_efficiency,
       "decode attention (scores, softmax, values over an F16 cache) in cache");
   set(e.param(EngineParamId::kDispatchSeconds), fit.dispatch_seconds,

@@ -32,6 +32,13 @@ struct FormatTimings {
   double cache_gemv_seconds = 0;
   int64_t gemm_tokens = 0;
   double gemm_seconds = 0;
+  /// The same bytes in cache as a narrower matrix (more rows): one token, and a chunk of
+  /// narrow_gemm_tokens. With the wide matrix it tells a row's fixed work from a weight's.
+  int64_t narrow_rows = 0;
+  int64_t narrow_cols = 0;
+  double narrow_gemv_seconds = 0;
+  int64_t narrow_gemm_tokens = 0;
+  double narrow_gemm_seconds = 0;
   /// From DRAM: same-size sets of matrices of different shapes (square, short rows, long rows,
   /// smaller matrices): the same bytes in more or fewer rows and matrices, so that bandwidth,
   /// overlap, the row stall and the matrix stall can be told apart (three sets at least).
@@ -71,6 +78,7 @@ struct CpuEngineFit {
   double overlap_exponent = 1;   ///< p of the smooth roofline
   double row_stall_weights = 0;  ///< each matrix row streamed from DRAM costs this many more weights' bytes
   double matrix_seconds = 0;     ///< stall per matrix streamed from DRAM, beyond a parallel loop
+  double row_compute_weights = 0;  ///< each row computed (per token) costs this many more weights' work
   double dispatch_seconds = 0;   ///< one parallel loop
   double attention_compute_efficiency = 0;
   double attention_memory_efficiency = 0;  ///< fraction of DRAM bandwidth the attention's reads reach
@@ -78,7 +86,8 @@ struct CpuEngineFit {
   std::vector<FormatFit> formats;
 };
 
-/// Fits the parameters with t = ((bytes / (B e))^p + (weights x ops / F)^p)^(1/p) + rows x c_row,
+/// Fits the parameters with t = ((bytes / (B e))^p + ((weights + rows x c_compute) x ops / F)^p)^(1/p)
+/// + rows x c_row,
 /// B the measured DRAM bandwidth (or the cache level the matrix fits in, as the simulator picks
 /// it) and F the FMA peak, from `peaks`. Throws UsageError when the timings cannot support a fit.
 CpuEngineFit FitCpuEngine(const CpuTimings& timings, const ChipPeaks& peaks);

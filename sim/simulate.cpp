@@ -251,6 +251,7 @@ struct Roofs {
   double step_seconds = 0;
   double row_stall_weights = 0;  // per matrix row streamed from DRAM, in weights (0 when the weights sit in a cache)
   double matrix_seconds = 0;  // per matrix streamed from DRAM (0 when the weights sit in a cache)
+  double row_compute_weights = 0;  // per matrix row computed, per token, in weights of work (every regime)
   std::string bandwidth_source = "DRAM";
 };
 
@@ -287,6 +288,7 @@ Roofs RoofsFor(const CompiledModel& c, const ChipPeaks& peaks, double working_se
   r.step_seconds = param(EngineParamId::kStepOverheadSeconds);
   r.row_stall_weights = r.bandwidth_source == "DRAM" ? param(EngineParamId::kRowStallWeights) : 0.0;
   r.matrix_seconds = r.bandwidth_source == "DRAM" ? param(EngineParamId::kMatrixSeconds) : 0.0;
+  r.row_compute_weights = param(EngineParamId::kRowComputeWeights);
   return r;
 }
 
@@ -384,7 +386,9 @@ StaticCosts DecodeWeights(const CompiledModel& c, const Roofs& r, std::vector<Op
   StaticCosts s;
   for (const MatmulGroup& g : c.matmuls) {
     double bytes = g.bytes * g.active_fraction;
-    double flops = g.elements * g.active_fraction * g.kernel->decode_ops_per_weight.value;
+    // Each row computed costs row_compute_weights more weights' work (its reduction and store).
+    double flops = (g.elements + g.matrix_rows * r.row_compute_weights) * g.active_fraction *
+                   g.kernel->decode_ops_per_weight.value;
     double rows = g.matrix_rows * g.active_fraction;
     double matrices = g.matrices * g.active_fraction;
     if (g.role == TensorRole::kTokenEmbedding) {
@@ -431,7 +435,8 @@ StaticCosts PrefillWeights(const CompiledModel& c, const Roofs& r, double n, std
   StaticCosts s;
   for (const MatmulGroup& g : c.matmuls) {
     double bytes = g.bytes;
-    double flops = n * g.elements * g.active_fraction * g.kernel->prefill_ops_per_weight.value;
+    double flops = n * (g.elements + g.matrix_rows * r.row_compute_weights) * g.active_fraction *
+                   g.kernel->prefill_ops_per_weight.value;
     double compute = r.matmul;
     switch (g.role) {
       case TensorRole::kTokenEmbedding:
@@ -599,7 +604,7 @@ Prediction Predict(const CompiledModel& c, const ChipPeaks& peaks, const Workloa
     double head_seconds = 0;
     for (const MatmulGroup& g : c.matmuls) {
       if (g.role != TensorRole::kLmHead) continue;
-      const double flops = g.elements * g.kernel->decode_ops_per_weight.value;
+      const double flops = (g.elements + g.matrix_rows * r.row_compute_weights) * g.kernel->decode_ops_per_weight.value;
       Cost cost = Roofline(g.bytes, r.weight_bandwidth, flops, r.alu, r.p);
       const double stalls = StreamStalls(g, g.matrix_rows, g.matrices, r);
       cost.memory_seconds += stalls;

@@ -31,8 +31,12 @@ TEST(ValidateCommandTest, QuickRunPredictsAndMeasuresEveryModelAndFormat) {
     EXPECT_EQ(row["threads"], 2);
     EXPECT_EQ(row["prompt_tokens"], 40);
     EXPECT_EQ(row["gen_tokens"], 3);
+    // host_speed_*: the host's speed around the run against its typical calibration round (the
+    // roofs of the prediction are scaled by it); *_at_typical_speed: the prediction without that.
     for (const char* key : {"measured_prefill_tps", "predicted_prefill_tps", "measured_decode_tps",
-                            "predicted_decode_tps", "memory_bandwidth_gbs", "fma_gflops", "decode_ops_per_weight"}) {
+                            "predicted_decode_tps", "memory_bandwidth_gbs", "fma_gflops", "decode_ops_per_weight",
+                            "host_speed_memory", "host_speed_compute", "predicted_prefill_tps_at_typical_speed",
+                            "predicted_decode_tps_at_typical_speed"}) {
       ASSERT_TRUE(row[key].is_number()) << key;
       EXPECT_GT(row[key].get<double>(), 0) << key;
     }

@@ -208,6 +208,25 @@ TEST(KernelAttention, SoftmaxExpAccurateOverItsRange) {
   }
 }
 
+// The SwiGLU activation on every level against SiLU in double precision, over the range activations
+// take and beyond (where e^-g overflows float or underflows, the result is g * u or 0).
+TEST(KernelActivation, SiluMulMatchesDoublePrecision) {
+  std::vector<float> g, u;
+  for (float v = -100.0f; v <= 100.0f; v += 0.173f) {
+    g.push_back(v);
+    u.push_back(0.5f + 0.01f * static_cast<float>(g.size() % 97));
+  }
+  for (SimdLevel level : SupportedSimdLevels()) {
+    std::vector<float> out = g;
+    KernelsFor(level).silu_mul(out.data(), u.data(), static_cast<int64_t>(out.size()));
+    for (size_t i = 0; i < g.size(); ++i) {
+      const double x = g[i];
+      const double want = x / (1.0 + std::exp(-x)) * u[i];
+      ASSERT_NEAR(out[i], want, 1e-6 * std::abs(want) + 1e-30) << ToString(level) << " at " << x;
+    }
+  }
+}
+
 TEST(KernelThreadPool, CoversEveryItemOnce) {
   ThreadPool pool(3);
   for (int64_t items : {1, 5, 64, 1000}) {

@@ -43,5 +43,38 @@ TEST(KernelRates, HookRunsBetweenRoundsOnly) {
   EXPECT_TRUE(rounds_seen.empty());
 }
 
+TEST(KernelRates, EveryRoundHasASpeedForMemoryAndCompute) {
+  RateOptions o = Tiny();
+  o.repetitions = 3;
+  const KernelRates r = MeasureKernelRates(std::vector<WeightFormat>{WeightFormat::kQ8_0, WeightFormat::kQ4_0}, o);
+  ASSERT_EQ(r.memory_speed_by_round.size(), 3u);
+  ASSERT_EQ(r.compute_speed_by_round.size(), 3u);
+  for (double s : r.memory_speed_by_round) EXPECT_GT(s, 0);
+  for (double s : r.compute_speed_by_round) EXPECT_GT(s, 0);
+}
+
+TEST(RoundSpeeds, ARoundTakingTwiceAsLongRunsAtHalfSpeed) {
+  // Three points, five rounds: round 3 took twice as long for every point, round 1 a quarter less.
+  const std::vector<double> factor = {1.0, 0.75, 1.0, 2.0, 1.0};
+  std::vector<std::vector<double>> seconds;
+  for (double base : {0.010, 0.250, 3.0}) {
+    std::vector<double> p;
+    for (double f : factor) p.push_back(base * f);
+    seconds.push_back(p);
+  }
+  const std::vector<double> speed = RoundSpeeds(seconds);
+  ASSERT_EQ(speed.size(), 5u);
+  EXPECT_DOUBLE_EQ(speed[0], 1.0);
+  EXPECT_NEAR(speed[1], 1.0 / 0.75, 1e-12);
+  EXPECT_DOUBLE_EQ(speed[2], 1.0);
+  EXPECT_NEAR(speed[3], 0.5, 1e-12);
+  // Points that disagree average geometrically: one point 2x slow and one 2x fast in a round is 1.
+  const std::vector<double> mixed = RoundSpeeds({{1, 1, 2}, {1, 1, 0.5}});
+  EXPECT_NEAR(mixed[2], 1.0, 1e-12);
+  EXPECT_TRUE(RoundSpeeds({}).empty());
+  EXPECT_THROW(RoundSpeeds({{1, 2}, {1}}), std::invalid_argument);
+  EXPECT_THROW(RoundSpeeds({{1, 0}}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace siliconsim::kernel

@@ -15,6 +15,7 @@ struct Truth {
   double e = 0.8;
   double p = 4.0;
   double row_stall_weights = 700;  // each row streamed from DRAM costs 700 more weights
+  double row_compute_weights = 150;  // each row computed costs 150 more weights' work, in any regime
   double dispatch_seconds = 1.5e-6;
   double matrix_seconds = 6e-6;
   double attention_efficiency = 0.3;
@@ -41,10 +42,18 @@ FormatTimings Format(const Truth& t, const std::string& cls, double bytes_per_we
   f.cache_cols = 2048;
   f.cache_rows = 2048;
   const double weights = 2048.0 * 2048;
+  const double c = t.row_compute_weights;
   f.cache_bytes = weights * bytes_per_weight;
-  f.cache_gemv_seconds = SmoothRoofSeconds(f.cache_bytes / (t.l3_bw * t.e), weights * decode_ops / t.alu, t.p);
+  const double cache_mem = f.cache_bytes / (t.l3_bw * t.e);
+  f.cache_gemv_seconds = SmoothRoofSeconds(cache_mem, (weights + 2048 * c) * decode_ops / t.alu, t.p);
   f.gemm_tokens = 256;
-  f.gemm_seconds = SmoothRoofSeconds(f.cache_bytes / (t.l3_bw * t.e), 256 * weights * prefill_ops / t.alu, t.p);
+  f.gemm_seconds = SmoothRoofSeconds(cache_mem, 256 * (weights + 2048 * c) * prefill_ops / t.alu, t.p);
+  // The same weights as 8192 rows of 512.
+  f.narrow_rows = 8192;
+  f.narrow_cols = 512;
+  f.narrow_gemv_seconds = SmoothRoofSeconds(cache_mem, (weights + 8192 * c) * decode_ops / t.alu, t.p);
+  f.narrow_gemm_tokens = 64;
+  f.narrow_gemm_seconds = SmoothRoofSeconds(cache_mem, 64 * (weights + 8192 * c) * prefill_ops / t.alu, t.p);
   const int64_t shapes[4][2] = {{4096, 4096}, {16384, 1024}, {1024, 16384}, {1024, 4096}};
   for (const auto& shape : shapes) {
     GemvSetTiming s;
@@ -53,7 +62,8 @@ FormatTimings Format(const Truth& t, const std::string& cls, double bytes_per_we
     s.count = static_cast<int64_t>(256e6 / (static_cast<double>(s.rows * s.cols) * bytes_per_weight)) + 1;
     const double w = static_cast<double>(s.rows * s.cols * s.count);
     s.bytes = w * bytes_per_weight;
-    s.seconds = SmoothRoofSeconds(s.bytes / (t.dram_bw * t.e), w * decode_ops / t.alu, t.p) +
+    const double rows = static_cast<double>(s.rows * s.count);
+    s.seconds = SmoothRoofSeconds(s.bytes / (t.dram_bw * t.e), (w + rows * c) * decode_ops / t.alu, t.p) +
                 static_cast<double>(s.rows * s.count) * t.row_stall_weights * bytes_per_weight / (t.dram_bw * t.e);
     s.seconds += static_cast<double>(s.count) * (t.dispatch_seconds + t.matrix_seconds);  // every matmul: a launch and its stall
     f.dram_sets.push_back(s);
@@ -68,7 +78,9 @@ CpuTimings Timings(const Truth& t) {
   c.tiny_rows = 64;
   c.tiny_cols = 512;
   c.tiny_bytes = 64 * 512 * 34.0 / 32;
-  c.tiny_gemv_seconds = SmoothRoofSeconds(c.tiny_bytes / (t.l3_bw * t.e), 64 * 512 * 3.5 / t.alu, t.p) + t.dispatch_seconds;
+  c.tiny_gemv_seconds =
+      SmoothRoofSeconds(c.tiny_bytes / (t.l3_bw * t.e), (64 * 512 + 64 * t.row_compute_weights) * 3.5 / t.alu, t.p) +
+      t.dispatch_seconds;
   c.attention_flops = 4.0 * 64 * 16 * 1024;
   c.attention_seconds = c.attention_flops / (t.alu * t.attention_efficiency) + t.dispatch_seconds;
   c.attention_layers = 256;
@@ -85,6 +97,7 @@ TEST(CpuCalibrationTest, RecoversTheParametersTheTimingsWereMadeWith) {
   EXPECT_NEAR(fit.memory_efficiency, t.e, 0.011);
   EXPECT_NEAR(fit.overlap_exponent, t.p, 0.11);
   EXPECT_NEAR(fit.row_stall_weights, t.row_stall_weights, 0.05 * t.row_stall_weights);
+  EXPECT_NEAR(fit.row_compute_weights, t.row_compute_weights, 0.02 * t.row_compute_weights);
   ASSERT_EQ(fit.formats.size(), 2u);
   EXPECT_EQ(fit.formats[0].cache_level, "L3");
   EXPECT_NEAR(fit.formats[0].decode_ops_per_weight, 3.5, 0.05);
@@ -96,6 +109,18 @@ TEST(CpuCalibrationTest, RecoversTheParametersTheTimingsWereMadeWith) {
   EXPECT_NEAR(fit.matrix_seconds, t.matrix_seconds, 0.5e-6);
   EXPECT_NEAR(fit.attention_compute_efficiency, t.attention_efficiency, 0.01);
   EXPECT_NEAR(fit.attention_memory_efficiency, t.attention_memory_efficiency, 0.01);
+}
+
+// Without the narrow matrices there is nothing to tell a row's work from a weight's: the row cost
+// stays 0 and the per-weight costs absorb it (the fit of the wide shapes is unchanged).
+TEST(CpuCalibrationTest, WithoutNarrowMatricesTheRowComputeCostIsZero) {
+  Truth t;
+  t.row_compute_weights = 0;
+  CpuTimings c = Timings(t);
+  for (FormatTimings& f : c.formats) f.narrow_rows = 0;
+  const CpuEngineFit fit = FitCpuEngine(c, HostPeaks(t));
+  EXPECT_EQ(fit.row_compute_weights, 0.0);
+  EXPECT_NEAR(fit.formats[0].decode_ops_per_weight, 3.5, 0.05);
 }
 
 TEST(CpuCalibrationTest, OneFormatCannotSeparateBandwidthFromOverlap) {
@@ -112,6 +137,7 @@ TEST(CpuCalibrationTest, FittedEngineIsAValidEngineFileMarkedFitted) {
   EngineSpec engine = db.Resolve("reference");
   ApplyCpuEngineFit(fit, "test fit", engine);
   EXPECT_DOUBLE_EQ(engine.param(EngineParamId::kRowStallWeights).value, fit.row_stall_weights);
+  EXPECT_DOUBLE_EQ(engine.param(EngineParamId::kRowComputeWeights).value, fit.row_compute_weights);
   EXPECT_EQ(engine.param(EngineParamId::kOverlapExponent).fitted.rfind("test fit: ", 0), 0u);
   EXPECT_TRUE(engine.param(EngineParamId::kMemoryEfficiency).source.empty());
   const std::vector<EngineSpec> back = LoadEnginesFromString(WriteEngineYaml({engine}, "test"), "reference.yaml");

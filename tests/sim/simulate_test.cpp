@@ -39,6 +39,7 @@ EngineSpec IdealEngine() {
   e.param(EngineParamId::kStepOverheadSeconds).value = 0;
   e.param(EngineParamId::kRowStallWeights).value = 0;
   e.param(EngineParamId::kMatrixSeconds).value = 0;
+  e.param(EngineParamId::kRowComputeWeights).value = 0;
   for (KernelCost& k : e.kernels) {
     k.decode_ops_per_weight.value = 2;
     k.prefill_ops_per_weight.value = 2;
@@ -113,6 +114,27 @@ TEST(SimulateTest, PrefillIsTwoFlopsPerWeightPerTokenWhenComputeBound) {
   const Prediction p = Predict(c, Peaks(1e6, 1), w);  // bandwidth so high only compute counts
   EXPECT_NEAR(p.prefill.seconds, flops / 1e12, flops / 1e12 * 2e-3);
   EXPECT_EQ(p.prefill.bound, "compute");
+}
+
+TEST(SimulateTest, RowComputeCostAddsEveryComputedRowOfEveryToken) {
+  // Compute-bound prefill of 512 tokens: each of a layer's rows (q, k, v, o 4096, gate and up
+  // 11008, down 4096) costs 300 more weights' work per token, at 2 FLOP each; the LM head computes
+  // its 32000 rows for the last token only. It applies in cache too (it is work, not a stall).
+  const double layer_rows = 32.0 * (4 * 4096 + 2 * 11008 + 4096);
+  const double c = 300;
+  const double extra = 2 * c * (512 * layer_rows + 32000);
+  EngineSpec engine = IdealEngine();
+  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
+  const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf);
+  Workload w;
+  w.prompt_tokens = 512;
+  w.gen_tokens = 0;
+  ChipPeaks cached = Peaks(1e6, 1);
+  cached.caches.push_back({"L3", 1e12, 1e6});
+  const double base = Predict(Compile(model, plan, engine), cached, w).prefill.seconds;
+  engine.param(EngineParamId::kRowComputeWeights).value = c;
+  const double with_rows = Predict(Compile(model, plan, engine), cached, w).prefill.seconds;
+  EXPECT_NEAR(with_rows - base, extra / 1e12, extra / 1e12 * 1e-6);
 }
 
 TEST(SimulateTest, SlidingLayersStopGrowingAtTheirWindow) {
