@@ -342,20 +342,26 @@ Examples:
       r["host_speed_memory"] = memory_speed;
       r["host_speed_compute"] = compute_speed;
       r["repeats"] = static_cast<int64_t>(t.prefill_pass_seconds.size());
-      r["measured_prefill_tps"] = t.prefill_tps();
-      r["measured_prefill_tps_max"] = t.prefill_tps_range().first;
-      r["measured_prefill_tps_min"] = t.prefill_tps_range().second;
-      r["predicted_prefill_tps"] = p.prefill.tokens_per_second;
-      r["prefill_error_pct"] = 100.0 * prefill_error;
-      r["predicted_prefill_tps_at_typical_speed"] = typical.prefill.tokens_per_second;
-      r["prefill_bound"] = p.prefill.bound;
-      r["measured_decode_tps"] = t.decode_tps();
-      r["measured_decode_tps_max"] = t.decode_tps_range().first;
-      r["measured_decode_tps_min"] = t.decode_tps_range().second;
-      r["predicted_decode_tps"] = p.decode.tokens_per_second;
-      r["decode_error_pct"] = 100.0 * decode_error;
-      r["predicted_decode_tps_at_typical_speed"] = typical.decode.tokens_per_second;
-      r["decode_bound"] = p.decode.bound;
+      // Per phase: measured (median, fastest, slowest), predicted, error, and the prediction at the
+      // host's typical speed.
+      const struct {
+        const char* name;
+        double measured;
+        std::pair<double, double> fastest_slowest;
+        const sim::PhaseResult& predicted;
+        const sim::PhaseResult& at_typical_speed;
+        double error;
+      } phases[] = {{"prefill", t.prefill_tps(), t.prefill_tps_range(), p.prefill, typical.prefill, prefill_error},
+                    {"decode", t.decode_tps(), t.decode_tps_range(), p.decode, typical.decode, decode_error}};
+      for (const auto& ph : phases) {
+        r[fmt::format("measured_{}_tps", ph.name)] = ph.measured;
+        r[fmt::format("measured_{}_tps_max", ph.name)] = ph.fastest_slowest.first;
+        r[fmt::format("measured_{}_tps_min", ph.name)] = ph.fastest_slowest.second;
+        r[fmt::format("predicted_{}_tps", ph.name)] = ph.predicted.tokens_per_second;
+        r[fmt::format("{}_error_pct", ph.name)] = 100.0 * ph.error;
+        r[fmt::format("predicted_{}_tps_at_typical_speed", ph.name)] = ph.at_typical_speed.tokens_per_second;
+        r[fmt::format("{}_bound", ph.name)] = ph.predicted.bound;
+      }
       r["build_s"] = t.build_seconds;
       r["engine_fitted_on_host"] = !o->as_shipped;
       const KernelCost* k = engine.FindKernel(KernelClass(format));

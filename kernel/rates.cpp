@@ -122,60 +122,54 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
   auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(kGemmTokens * 16384));  // widest output below
   const float scale = 0.04f;
 
+  // A rows x cols matrix that stays in cache, timed as one token (a GEMV) and as a chunk of
+  // `tokens` (a GEMM); its bytes.
+  auto in_cache = [&](WeightFormat format, int64_t rows, int64_t cols, int64_t tokens, uint64_t index,
+                      double* gemv_seconds, double* gemm_seconds) {
+    const bool quantized = Quantized(format);
+    std::vector<WeightMatrix>& held = keep_matrices();
+    held.push_back(SyntheticMatrix(format, rows, cols, scale, 7, index, pool));
+    const WeightMatrix& w = held.back();
+    const std::vector<float>& x1 = keep_activations(1, cols);
+    const std::vector<float>& xg = keep_activations(tokens, cols);
+    MatmulInput& in = keep_input();
+    MatmulInput& chunk = keep_input();
+    auto result = std::make_shared<std::vector<float>>(static_cast<size_t>(tokens * rows));
+    // The points outlive this call: they hold pointers into the kept storage, not these references.
+    const WeightMatrix* wp = &w;
+    const float* x1p = x1.data();
+    const float* xgp = xg.data();
+    MatmulInput* inp = &in;
+    MatmulInput* chunkp = &chunk;
+    points.push_back({[&kernels, &pool, wp, x1p, inp, quantized, cols, result] {
+                        inp->Prepare(kernels, pool, x1p, 1, cols, quantized);
+                        Matmul(kernels, pool, *wp, *inp, result->data());
+                      },
+                      options.seconds_per_point, 1, gemv_seconds, {}});
+    points.push_back({[&kernels, &pool, wp, xgp, chunkp, quantized, cols, tokens, result] {
+                        chunkp->Prepare(kernels, pool, xgp, tokens, cols, quantized);
+                        Matmul(kernels, pool, *wp, *chunkp, result->data());
+                      },
+                      options.seconds_per_point, 1, gemm_seconds, {}});
+    return w.bytes();
+  };
+
   rates.formats.resize(formats.size());
   for (size_t fi = 0; fi < formats.size(); ++fi) {
     const WeightFormat format = formats[fi];
     const bool quantized = Quantized(format);
     FormatRates& f = rates.formats[fi];
     f.format = format;
-    {
-      const int64_t rows = std::max<int64_t>(64, kCacheBytes / RowBytes(format, kCacheCols) / 64 * 64);
-      std::vector<WeightMatrix>& held = keep_matrices();
-      held.push_back(SyntheticMatrix(format, rows, kCacheCols, scale, 7, 1, pool));
-      const WeightMatrix& w = held.back();
-      f.cache_rows = rows;
-      f.cache_cols = kCacheCols;
-      f.cache_matrix_bytes = w.bytes();
-      f.gemm_tokens = kGemmTokens;
-      const std::vector<float>& x1 = keep_activations(1, kCacheCols);
-      const std::vector<float>& xg = keep_activations(kGemmTokens, kCacheCols);
-      MatmulInput& in = keep_input();
-      MatmulInput& chunk = keep_input();
-      points.push_back({[&, quantized, out] {
-                          in.Prepare(kernels, pool, x1.data(), 1, kCacheCols, quantized);
-                          Matmul(kernels, pool, w, in, out->data());
-                        },
-                        options.seconds_per_point, 1, &f.cache_gemv_seconds, {}});
-      points.push_back({[&, quantized, out] {
-                          chunk.Prepare(kernels, pool, xg.data(), kGemmTokens, kCacheCols, quantized);
-                          Matmul(kernels, pool, w, chunk, out->data());
-                        },
-                        options.seconds_per_point, 1, &f.gemm_seconds, {}});
-    }
-    {
-      const int64_t rows = f.cache_rows * (kCacheCols / kNarrowCols);
-      std::vector<WeightMatrix>& held = keep_matrices();
-      held.push_back(SyntheticMatrix(format, rows, kNarrowCols, scale, 7, 2, pool));
-      const WeightMatrix& w = held.back();
-      f.narrow_rows = rows;
-      f.narrow_cols = kNarrowCols;
-      f.narrow_gemm_tokens = kNarrowGemmTokens;
-      const std::vector<float>& x1 = keep_activations(1, kNarrowCols);
-      const std::vector<float>& xg = keep_activations(kNarrowGemmTokens, kNarrowCols);
-      MatmulInput& in = keep_input();
-      MatmulInput& chunk = keep_input();
-      auto narrow_out = std::make_shared<std::vector<float>>(static_cast<size_t>(kNarrowGemmTokens * rows));
-      points.push_back({[&, quantized, narrow_out] {
-                          in.Prepare(kernels, pool, x1.data(), 1, kNarrowCols, quantized);
-                          Matmul(kernels, pool, w, in, narrow_out->data());
-                        },
-                        options.seconds_per_point, 1, &f.narrow_gemv_seconds, {}});
-      points.push_back({[&, quantized, narrow_out] {
-                          chunk.Prepare(kernels, pool, xg.data(), kNarrowGemmTokens, kNarrowCols, quantized);
-                          Matmul(kernels, pool, w, chunk, narrow_out->data());
-                        },
-                        options.seconds_per_point, 1, &f.narrow_gemm_seconds, {}});
-    }
+    // The wide matrix, then the same bytes as a narrow one (four times the rows).
+    f.cache_rows = std::max<int64_t>(64, kCacheBytes / RowBytes(format, kCacheCols) / 64 * 64);
+    f.cache_cols = kCacheCols;
+    f.gemm_tokens = kGemmTokens;
+    f.cache_matrix_bytes =
+        in_cache(format, f.cache_rows, kCacheCols, kGemmTokens, 1, &f.cache_gemv_seconds, &f.gemm_seconds);
+    f.narrow_rows = f.cache_rows * (kCacheCols / kNarrowCols);
+    f.narrow_cols = kNarrowCols;
+    f.narrow_gemm_tokens = kNarrowGemmTokens;
+    in_cache(format, f.narrow_rows, kNarrowCols, kNarrowGemmTokens, 2, &f.narrow_gemv_seconds, &f.narrow_gemm_seconds);
     // DRAM sets: square, short rows, long rows, small; the same total bytes each.
     f.dram_sets.resize(4);
     for (size_t k = 0; k < 4; ++k) {

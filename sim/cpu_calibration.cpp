@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 
 #include <fmt/format.h>
 
@@ -52,16 +51,41 @@ double SetRoofSeconds(const GemvSetTiming& s, double ops, double row_compute, do
   return SmoothRoofSeconds(s.bytes / dram, (Weights(s) + rows * row_compute) * ops / alu, p);
 }
 
-// A computed row's fixed work in weights, from the same weights timed as a wide and as a narrow
-// matrix (both in cache, compute-bound): per token, t = k (W + R c), so the time ratio r of narrow
-// to wide gives c = W (r - 1) / (R_narrow - r R_wide). nullopt when the times cannot say.
-std::optional<double> RowComputeWeights(double weights, double wide_rows, double wide_seconds, double narrow_rows,
-                                        double narrow_seconds) {
-  if (!(wide_seconds > 0) || !(narrow_seconds > 0) || !(narrow_rows > wide_rows)) return std::nullopt;
-  const double r = narrow_seconds / wide_seconds;
-  const double denominator = narrow_rows - r * wide_rows;
-  if (denominator <= 0) return std::nullopt;  // the narrow matrix would be impossibly slow per row
-  return std::clamp(weights * (r - 1.0) / denominator, 0.0, 1e4);
+// A computed row's fixed work in weights, from each format's same weights timed in cache as a wide
+// and as a narrow matrix (more rows), for one token and for a chunk: the c at which the narrow
+// matrix takes its measured time when the per-weight work is fitted to the wide one, through the
+// roofline with the cache level at efficiency e and overlap p (e = 0: compute alone). The median
+// of those estimates, one engine-wide value (a row's reduction and store are the same work in every
+// format); 0 when no format has narrow timings.
+double FitRowCompute(const CpuTimings& t, const ChipPeaks& peaks, double alu, double e, double p) {
+  std::vector<double> estimates;
+  for (const FormatTimings& f : t.formats) {
+    const double weights = static_cast<double>(f.cache_rows * f.cache_cols);
+    if (f.narrow_rows <= 0 || std::abs(static_cast<double>(f.narrow_rows * f.narrow_cols) - weights) > 1e-9 * weights) {
+      continue;
+    }
+    const double cache_mem = e > 0 ? f.cache_bytes / (RoofFor(peaks, f.cache_bytes).bytes_per_second * e) : 0.0;
+    const double wide_rows = static_cast<double>(f.cache_rows);
+    const double narrow_rows = static_cast<double>(f.narrow_rows);
+    // tokens_wide, seconds_wide, tokens_narrow, seconds_narrow: one token, then a chunk.
+    const double phases[2][4] = {{1.0, f.cache_gemv_seconds, 1.0, f.narrow_gemv_seconds},
+                                 {static_cast<double>(f.gemm_tokens), f.gemm_seconds,
+                                  static_cast<double>(f.narrow_gemm_tokens), f.narrow_gemm_seconds}};
+    for (const auto& ph : phases) {
+      if (!(ph[0] > 0 && ph[1] > 0 && ph[2] > 0 && ph[3] > 0)) continue;
+      const auto narrow_at = [&](double c) {
+        const double ops = SolveIncreasing(
+            [&](double o) { return SmoothRoofSeconds(cache_mem, ph[0] * (weights + wide_rows * c) * o / alu, p); },
+            ph[1], 1e-3, 1e4);
+        return SmoothRoofSeconds(cache_mem, ph[2] * (weights + narrow_rows * c) * ops / alu, p);
+      };
+      estimates.push_back(SolveIncreasing(narrow_at, ph[3], 1e-3, 1e4));
+    }
+  }
+  if (estimates.empty()) return 0;
+  std::sort(estimates.begin(), estimates.end());
+  const size_t n = estimates.size();
+  return n % 2 == 1 ? estimates[n / 2] : 0.5 * (estimates[n / 2 - 1] + estimates[n / 2]);
 }
 
 constexpr double kMinOps = 2.0;   // the multiply-add itself
@@ -81,32 +105,9 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
   const double dram_peak = peaks.memory_bandwidth_gbs * 1e9;
   if (alu <= 0 || dram_peak <= 0) throw UsageError("CPU engine fit: the host's FMA peak and bandwidth must be measured");
 
-  // A computed row's fixed work, from each format's wide and narrow matrices in cache, one token
-  // and a chunk: the median of those estimates (one engine-wide value, as the reduction and the
-  // store of a row are the same work in every format).
-  std::vector<double> row_estimates;
-  for (const FormatTimings& f : t.formats) {
-    const double weights = static_cast<double>(f.cache_rows * f.cache_cols);
-    const double narrow_weights = static_cast<double>(f.narrow_rows * f.narrow_cols);
-    if (f.narrow_rows <= 0 || std::abs(narrow_weights - weights) > 1e-9 * weights) continue;
-    const double wide_rows = static_cast<double>(f.cache_rows);
-    const double narrow_rows = static_cast<double>(f.narrow_rows);
-    if (auto c = RowComputeWeights(weights, wide_rows, f.cache_gemv_seconds, narrow_rows, f.narrow_gemv_seconds)) {
-      row_estimates.push_back(*c);
-    }
-    if (f.gemm_tokens > 0 && f.narrow_gemm_tokens > 0) {
-      if (auto c = RowComputeWeights(weights, wide_rows, f.gemm_seconds / static_cast<double>(f.gemm_tokens), narrow_rows,
-                                     f.narrow_gemm_seconds / static_cast<double>(f.narrow_gemm_tokens))) {
-        row_estimates.push_back(*c);
-      }
-    }
-  }
-  double row_compute = 0;
-  if (!row_estimates.empty()) {
-    std::sort(row_estimates.begin(), row_estimates.end());
-    const size_t n = row_estimates.size();
-    row_compute = n % 2 == 1 ? row_estimates[n / 2] : 0.5 * (row_estimates[n / 2 - 1] + row_estimates[n / 2]);
-  }
+  // A computed row's own work: first with the compute side alone (the grid below needs it fixed),
+  // then again through the whole roofline at the fitted (e, p).
+  double row_compute = FitRowCompute(t, peaks, alu, 0, 1);
 
   // At (e, p): each format's decode ops from its cache GEMV; then the row stall c_r (in weights)
   // and the per-matmul stall c_m by weighted linear least squares over every DRAM set (residual
@@ -198,41 +199,7 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
       }
     }
   }
-  // The row cost above ignored the cache-bandwidth side of the roofline (the grid needs it fixed);
-  // at the fitted (e, p), solve it again with the whole roofline: the c at which each format's
-  // narrow matrix takes its measured time when the per-weight work is fitted to its wide one.
-  if (!row_estimates.empty()) {
-    std::vector<double> refined;
-    for (const FormatTimings& f : t.formats) {
-      const double weights = static_cast<double>(f.cache_rows * f.cache_cols);
-      if (f.narrow_rows <= 0 || std::abs(static_cast<double>(f.narrow_rows * f.narrow_cols) - weights) > 1e-9 * weights) {
-        continue;
-      }
-      const Roof cache = RoofFor(peaks, f.cache_bytes);
-      const double cache_mem = f.cache_bytes / (cache.bytes_per_second * best_e);
-      const double wide_rows = static_cast<double>(f.cache_rows);
-      const double narrow_rows = static_cast<double>(f.narrow_rows);
-      // tokens_wide, seconds_wide, tokens_narrow, seconds_narrow: one token, then a chunk.
-      const double phases[2][4] = {{1.0, f.cache_gemv_seconds, 1.0, f.narrow_gemv_seconds},
-                                   {static_cast<double>(f.gemm_tokens), f.gemm_seconds,
-                                    static_cast<double>(f.narrow_gemm_tokens), f.narrow_gemm_seconds}};
-      for (const auto& ph : phases) {
-        if (!(ph[0] > 0 && ph[1] > 0 && ph[2] > 0 && ph[3] > 0)) continue;
-        const auto narrow_at = [&](double c) {
-          const double ops = SolveIncreasing(
-              [&](double o) { return SmoothRoofSeconds(cache_mem, ph[0] * (weights + wide_rows * c) * o / alu, best_p); },
-              ph[1], 1e-3, 1e4);
-          return SmoothRoofSeconds(cache_mem, ph[2] * (weights + narrow_rows * c) * ops / alu, best_p);
-        };
-        refined.push_back(SolveIncreasing(narrow_at, ph[3], 1e-3, 1e4));
-      }
-    }
-    if (!refined.empty()) {
-      std::sort(refined.begin(), refined.end());
-      const size_t n = refined.size();
-      row_compute = n % 2 == 1 ? refined[n / 2] : 0.5 * (refined[n / 2 - 1] + refined[n / 2]);
-    }
-  }
+  row_compute = FitRowCompute(t, peaks, alu, best_e, best_p);
   CpuEngineFit fit;
   Stalls stalls;
   fit_at(best_e, best_p, &fit, &stalls);
