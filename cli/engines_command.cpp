@@ -64,6 +64,16 @@ std::string RenderDetail(const EngineSpec& e) {
                     fmt::format("{:.3g}", k.prefill_ops_per_weight.value), Provenance(k.decode_ops_per_weight)});
   }
   kernels.Print(out);
+  // CPU kernels: the row stall measured at each row width (docs/simulator.md).
+  for (const KernelCost& k : e.kernels) {
+    if (k.row_stall_weights.empty()) continue;
+    std::string points;
+    for (const RowStallPoint& rs : k.row_stall_weights) {
+      points += fmt::format("{}{} wide: {:.4g}", points.empty() ? "" : ", ", rs.cols, rs.weights.value);
+    }
+    out << fmt::format("row stall of {} (weights per row from DRAM): {} ({})\n", k.kernel_class, points,
+                       Provenance(k.row_stall_weights.front().weights));
+  }
   return out.str();
 }
 

@@ -14,6 +14,19 @@ const char* ToString(KvAllocation allocation) {
   return allocation == KvAllocation::kFullContext ? "full-context" : "grows";
 }
 
+double KernelCost::RowStallWeights(double cols, double engine_wide) const {
+  if (row_stall_weights.empty()) return engine_wide;
+  if (cols <= static_cast<double>(row_stall_weights.front().cols)) return row_stall_weights.front().weights.value;
+  if (cols >= static_cast<double>(row_stall_weights.back().cols)) return row_stall_weights.back().weights.value;
+  size_t i = 1;
+  while (static_cast<double>(row_stall_weights[i].cols) < cols) ++i;
+  const RowStallPoint& lo = row_stall_weights[i - 1];
+  const RowStallPoint& hi = row_stall_weights[i];
+  const double f = std::log(cols / static_cast<double>(lo.cols)) /
+                   std::log(static_cast<double>(hi.cols) / static_cast<double>(lo.cols));
+  return lo.weights.value + f * (hi.weights.value - lo.weights.value);
+}
+
 const KernelCost* EngineSpec::FindKernel(std::string_view kernel_class) const {
   for (const KernelCost& k : kernels) {
     if (k.kernel_class == kernel_class) return &k;
@@ -33,11 +46,9 @@ bool IsValidId(const std::string& id) {
 }
 
 // Reads `{value: 0.8, source: "..."}` or `{value: 0.8, fitted: "..."}`: exactly one of the two.
-EngineParam ReadParam(const YamlFile& file, const YAML::Node& node, const std::string& path, bool positive) {
-  if (!node.IsMap()) {
-    file.Fail(node, path, "expected a parameter map such as {value: 0.8, fitted: \"what it was fitted on\"}");
-  }
-  const MapView map(file, node, path, {"value", "source", "fitted", "note"});
+// The value and provenance of a parameter map (its other keys are the caller's).
+EngineParam ReadParamFields(const YamlFile& file, const MapView& map, const YAML::Node& node, const std::string& path,
+                            bool positive) {
   EngineParam param;
   param.where = file.Locate(node);
   const YAML::Node value = map.Required("value");
@@ -51,6 +62,14 @@ EngineParam ReadParam(const YamlFile& file, const YAML::Node& node, const std::s
     file.Fail(node, path, "needs exactly one of `source` (where the value comes from) or `fitted` (what calibrate fitted it on)");
   }
   return param;
+}
+
+EngineParam ReadParam(const YamlFile& file, const YAML::Node& node, const std::string& path, bool positive) {
+  if (!node.IsMap()) {
+    file.Fail(node, path, "expected a parameter map such as {value: 0.8, fitted: \"what it was fitted on\"}");
+  }
+  const MapView map(file, node, path, {"value", "source", "fitted", "note"});
+  return ReadParamFields(file, map, node, path, positive);
 }
 
 EngineParam ReadParamKey(const MapView& map, std::string_view key, bool positive) {
@@ -164,7 +183,7 @@ EngineSpec ReadEngine(const YamlFile& file, const YAML::Node& node, const std::s
   for (size_t i = 0; i < kernels.size(); ++i) {
     const std::string kpath = JoinPath(kernels_path, i);
     if (!kernels[i].IsMap()) file.Fail(kernels[i], kpath, "expected a kernel map with class, decode_ops_per_weight, prefill_ops_per_weight");
-    const MapView k(file, kernels[i], kpath, {"class", "decode_ops_per_weight", "prefill_ops_per_weight"});
+    const MapView k(file, kernels[i], kpath, {"class", "decode_ops_per_weight", "prefill_ops_per_weight", "row_stall_weights"});
     KernelCost cost;
     cost.where = file.Locate(kernels[i]);
     cost.kernel_class = ReadNonEmptyString(file, k.Required("class"), k.PathOf("class"));
@@ -173,6 +192,30 @@ EngineSpec ReadEngine(const YamlFile& file, const YAML::Node& node, const std::s
     }
     cost.decode_ops_per_weight = ReadParamKey(k, "decode_ops_per_weight", true);
     cost.prefill_ops_per_weight = ReadParamKey(k, "prefill_ops_per_weight", true);
+    if (k.Has("row_stall_weights")) {
+      const YAML::Node points = k.Required("row_stall_weights");
+      const std::string ppath = k.PathOf("row_stall_weights");
+      RequireSequence(file, points, ppath);
+      if (points.size() == 0) file.Fail(points, ppath, "list at least one {cols, value} point, or leave the key out");
+      for (size_t j = 0; j < points.size(); ++j) {
+        const std::string point_path = JoinPath(ppath, j);
+        if (!points[j].IsMap()) file.Fail(points[j], point_path, "expected {cols: 2048, value: 900, fitted: \"...\"}");
+        const MapView point(file, points[j], point_path, {"cols", "value", "source", "fitted", "note"});
+        RowStallPoint rs;
+        const double cols = ReadPositiveNumber(file, point.Required("cols"), point.PathOf("cols"));
+        if (cols != std::floor(cols) || cols > 1e9) {
+          file.Fail(point.Required("cols"), point.PathOf("cols"), "must be a whole number of weights per row, at most 1e9");
+        }
+        rs.cols = static_cast<int64_t>(cols);
+        if (!cost.row_stall_weights.empty() && rs.cols <= cost.row_stall_weights.back().cols) {
+          file.Fail(point.Required("cols"), point.PathOf("cols"),
+                    fmt::format("row widths must increase (the previous point is {} wide)", cost.row_stall_weights.back().cols));
+        }
+        rs.weights = ReadParamFields(file, point, points[j], point_path, false);
+        CheckParamRange(file, point.Required("value"), point.PathOf("value"), rs.weights.value, EngineParamId::kRowStallWeights);
+        cost.row_stall_weights.push_back(std::move(rs));
+      }
+    }
     spec.kernels.push_back(std::move(cost));
   }
   return spec;
@@ -253,6 +296,13 @@ std::string WriteEngineYaml(const std::vector<EngineSpec>& engines, std::string_
     for (const KernelCost& k : e.kernels) {
       out += fmt::format("      - class: {}\n        decode_ops_per_weight: {}\n        prefill_ops_per_weight: {}\n",
                          k.kernel_class, WriteParam(k.decode_ops_per_weight), WriteParam(k.prefill_ops_per_weight));
+      if (!k.row_stall_weights.empty()) {
+        out += "        row_stall_weights:\n";
+        for (const RowStallPoint& rs : k.row_stall_weights) {
+          const std::string param = WriteParam(rs.weights);  // {value: ..., ...}
+          out += fmt::format("          - {{cols: {}, {}\n", rs.cols, param.substr(1));
+        }
+      }
     }
   }
   return out;

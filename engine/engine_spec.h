@@ -61,13 +61,27 @@ inline constexpr std::array<const char*, kEngineParamCount> kEngineParamNames = 
     "dispatch_seconds",         "step_overhead_seconds",      "matrix_unit_speedup",
     "row_stall_weights",        "matrix_seconds",             "row_compute_weights"};
 
+/// A kernel class's row stall measured at one row width.
+struct RowStallPoint {
+  int64_t cols = 0;     ///< weights per row
+  EngineParam weights;  ///< the stall of one row streamed from DRAM, in weights of that row
+};
+
 /// How expensive one weight format is to unpack, in FLOP-equivalents of the device's FP32 peak
 /// per weight: the multiply-add itself (2) plus the unpacking and scaling instructions.
 struct KernelCost {
   std::string kernel_class;            ///< `q4_0`, `q4_k`, `f16`, `mlx-affine-4`, `bf16` (see sim/weights.h)
   EngineParam decode_ops_per_weight;   ///< per weight per token in a matrix-vector product
   EngineParam prefill_ops_per_weight;  ///< per weight per token in a matrix-matrix product
+  /// Per matrix row streamed from DRAM, in weights, measured at several row widths (increasing
+  /// `cols`): a CPU kernel's tiles consume each block type's rows differently, and not in
+  /// proportion to their width (docs/simulator.md). Empty: the engine's row_stall_weights.
+  std::vector<RowStallPoint> row_stall_weights;
   SourceLocation where;
+
+  /// The row stall of a row `cols` weights wide: linear in log(cols) between the measured widths,
+  /// the nearest one's outside them; `engine_wide` when the class has none.
+  double RowStallWeights(double cols, double engine_wide) const;
 };
 
 /// One inference engine.

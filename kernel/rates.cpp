@@ -118,7 +118,7 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
   // (tokens x rows floats) stays in cache as the wide one's does.
   constexpr int64_t kNarrowCols = 512;
   constexpr int64_t kNarrowGemmTokens = 64;
-  constexpr int64_t kShapes[4][2] = {{4096, 4096}, {16384, 1024}, {1024, 16384}, {1024, 4096}};
+  constexpr int64_t kShapes[][2] = {{4096, 4096}, {8192, 2048}, {16384, 1024}, {1024, 16384}, {1024, 4096}};
   auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(kGemmTokens * 16384));  // widest output below
   const float scale = 0.04f;
 
@@ -170,9 +170,10 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
     f.narrow_cols = kNarrowCols;
     f.narrow_gemm_tokens = kNarrowGemmTokens;
     in_cache(format, f.narrow_rows, kNarrowCols, kNarrowGemmTokens, 2, &f.narrow_gemv_seconds, &f.narrow_gemm_seconds);
-    // DRAM sets: square, short rows, long rows, small; the same total bytes each.
-    f.dram_sets.resize(4);
-    for (size_t k = 0; k < 4; ++k) {
+    // DRAM sets: square, 2048-wide rows (the 1B-class models' width), short rows, long rows, small;
+    // the same total bytes each.
+    f.dram_sets.resize(std::size(kShapes));
+    for (size_t k = 0; k < std::size(kShapes); ++k) {
       FormatRates::StreamSet& set_rates = f.dram_sets[k];
       set_rates.rows = kShapes[k][0];
       set_rates.cols = kShapes[k][1];
@@ -237,15 +238,18 @@ KernelRates MeasureKernelRates(std::span<const WeightFormat> formats, const Rate
   points.push_back({[&] { Attend(kernels, pool, cache, q.data(), 1, kPositions - 1, kHeads, scores.data(), att.data()); },
                     std::min(0.05, options.seconds_per_point), 1, &rates.attention_seconds, {}});
 
-  // The same attention, layer after layer, over caches that live in DRAM: how fast the
-  // attention's reads (each head streams its own keys and values) come from memory.
-  rates.attention_layer_bytes = cache.bytes();
-  rates.attention_dram_layers = std::max<int64_t>(2, options.dram_set_bytes / cache.bytes());
+  // Attention layer after layer over caches that live in DRAM: how fast the attention's reads
+  // (each KV head streams its own keys and values) come from memory. One query head per KV head
+  // (MHA, as Llama 2 7B), so that the reads bind and the fit sees the memory side, not the GQA
+  // shape's fourfold compute per byte; the same query heads, so the same FLOPs as the point above.
+  rates.attention_layer_bytes = 2 * kHeads * kPositions * kHeadDim * 2;  // F16 keys and values
+  rates.attention_dram_layers = std::max<int64_t>(2, options.dram_set_bytes / rates.attention_layer_bytes);
+  const std::vector<float>& kv_mha = keep_activations(kPositions, kHeads * kHeadDim);
   std::vector<KvLayerCache> kv_set(static_cast<size_t>(rates.attention_dram_layers));
   pool.ParallelFor(rates.attention_dram_layers, 1, [&](int64_t l0, int64_t l1, int) {
     for (int64_t l = l0; l < l1; ++l) {
-      kv_set[static_cast<size_t>(l)] = KvLayerCache(kKvHeads, kPositions, kHeadDim);
-      kv_set[static_cast<size_t>(l)].Append(kernels, kv.data(), kv.data(), kPositions, 0);
+      kv_set[static_cast<size_t>(l)] = KvLayerCache(kHeads, kPositions, kHeadDim);
+      kv_set[static_cast<size_t>(l)].Append(kernels, kv_mha.data(), kv_mha.data(), kPositions, 0);
     }
   });
   points.push_back({[&] {

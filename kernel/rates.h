@@ -38,7 +38,7 @@ struct FormatRates {
   int64_t cache_matrix_bytes = 0;
   double cache_gemv_seconds = 0;   ///< per matmul
   /// One-token matmuls over sets of `dram_set_bytes` of matrices, each read once per pass:
-  /// square, short-row and long-row shapes (the same bytes in fewer or more row streams), and
+  /// square, 2048-wide, short-row and long-row shapes (the same bytes in fewer or more row streams), and
   /// small matrices (many matmuls per byte: each pays a matmul's fixed cost).
   struct StreamSet {
     int64_t rows = 0;
@@ -48,7 +48,7 @@ struct FormatRates {
     double pass_seconds = 0; ///< one pass over the set
     double bytes_per_second() const { return pass_seconds > 0 ? static_cast<double>(bytes) / pass_seconds : 0; }
   };
-  std::vector<StreamSet> dram_sets;  ///< square, short rows, long rows, small (in this order)
+  std::vector<StreamSet> dram_sets;  ///< square, 2048-wide, short rows, long rows, small (in this order)
   /// A chunk of `gemm_tokens` tokens against the cache matrix.
   int64_t gemm_tokens = 0;
   double gemm_seconds = 0;         ///< per chunk
@@ -83,8 +83,9 @@ struct KernelRates {
   int64_t attention_positions = 0;
   double attention_seconds = 0;
   double attention_flops_per_second() const;  ///< 4 x head_dim per (head, position)
-  /// The same attention over `attention_dram_layers` separate caches (one per layer, as a forward
-  /// pass reads them) that together far exceed the last-level cache: per pass over all of them.
+  /// Attention of the same query heads, one per KV head (MHA: the reads bind), over
+  /// `attention_dram_layers` separate caches (one per layer, as a forward pass reads them) that
+  /// together far exceed the last-level cache: per pass over all of them.
   int64_t attention_dram_layers = 0;
   int64_t attention_layer_bytes = 0;  ///< K and V of one layer
   double attention_dram_seconds = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -88,6 +89,62 @@ double FitRowCompute(const CpuTimings& t, const ChipPeaks& peaks, double alu, do
   return n % 2 == 1 ? estimates[n / 2] : 0.5 * (estimates[n / 2 - 1] + estimates[n / 2]);
 }
 
+// The x >= 0 minimizing |M x - y| for the normal equations a x = b (a = M'M, n x n, row-major): an
+// unknown that comes out negative is fixed at 0 and the others solved again (an active set, which
+// for these few, nearly independent unknowns settles in a pass or two). An unknown with no pivot
+// (no data that moves it) comes out 0.
+std::vector<double> SolveNonNegative(const std::vector<double>& a, const std::vector<double>& b, size_t n) {
+  std::vector<bool> fixed(n, false);
+  std::vector<double> x(n, 0.0);
+  for (size_t round = 0; round <= n; ++round) {
+    // Gaussian elimination with partial pivoting on the free unknowns.
+    std::vector<size_t> free;
+    for (size_t i = 0; i < n; ++i) {
+      if (!fixed[i]) free.push_back(i);
+    }
+    const size_t m = free.size();
+    std::vector<double> g(m * (m + 1));
+    for (size_t r = 0; r < m; ++r) {
+      for (size_t c = 0; c < m; ++c) g[r * (m + 1) + c] = a[free[r] * n + free[c]];
+      g[r * (m + 1) + m] = b[free[r]];
+    }
+    std::vector<bool> singular(m, false);
+    for (size_t c = 0; c < m; ++c) {
+      size_t pivot = c;
+      for (size_t r = c + 1; r < m; ++r) {
+        if (std::abs(g[r * (m + 1) + c]) > std::abs(g[pivot * (m + 1) + c])) pivot = r;
+      }
+      const double scale = std::abs(a[free[c] * n + free[c]]);
+      if (!(std::abs(g[pivot * (m + 1) + c]) > 1e-12 * scale) || scale <= 0) {
+        singular[c] = true;
+        continue;
+      }
+      for (size_t k = 0; k <= m; ++k) std::swap(g[c * (m + 1) + k], g[pivot * (m + 1) + k]);
+      for (size_t r = 0; r < m; ++r) {
+        if (r == c) continue;
+        const double f = g[r * (m + 1) + c] / g[c * (m + 1) + c];
+        for (size_t k = c; k <= m; ++k) g[r * (m + 1) + k] -= f * g[c * (m + 1) + k];
+      }
+    }
+    std::fill(x.begin(), x.end(), 0.0);
+    bool negative = false;
+    for (size_t r = 0; r < m; ++r) {
+      x[free[r]] = singular[r] ? 0.0 : g[r * (m + 1) + m] / g[r * (m + 1) + r];
+      if (x[free[r]] < 0) negative = true;
+    }
+    if (!negative) break;
+    // Fix the most negative unknown at 0 and solve the rest again.
+    size_t worst = free.front();
+    for (size_t i : free) {
+      if (x[i] < x[worst]) worst = i;
+    }
+    fixed[worst] = true;
+    x[worst] = 0;
+  }
+  for (double& v : x) v = std::max(v, 0.0);
+  return x;
+}
+
 constexpr double kMinOps = 2.0;   // the multiply-add itself
 
 }  // namespace
@@ -109,18 +166,23 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
   // then again through the whole roofline at the fitted (e, p).
   double row_compute = FitRowCompute(t, peaks, alu, 0, 1);
 
-  // At (e, p): each format's decode ops from its cache GEMV; then the row stall c_r (in weights)
-  // and the per-matmul stall c_m by weighted linear least squares over every DRAM set (residual
-  // time = rows x c_r x bytes-per-weight / (B e) + matrices x c_m, relative error); then the loss.
+  // At (e, p): each format's decode ops from its cache GEMV; then each format's row stall c_r (in
+  // weights: its tiles consume rows their own way) and the per-matmul stall c_m shared by the
+  // formats, by weighted linear least squares over every DRAM set (residual time = rows x c_r x
+  // bytes-per-weight / (B e) + matrices x c_m, relative error), none negative; then the loss.
+  const size_t formats = t.formats.size();
   struct Stalls {
-    double row = 0;  // weights
+    std::vector<double> row;  // weights, per format
     double matrix = 0;
   };
   auto fit_at = [&](double e, double p, CpuEngineFit* out, Stalls* stalls) {
     const double dram = dram_peak * e;
     std::vector<FormatFit> fits;
-    double srr = 0, srm = 0, smm = 0, sr = 0, sm = 0;  // normal equations
-    for (const FormatTimings& f : t.formats) {
+    // Unknowns x = (c_m, c_r of format 0, 1, ...): the normal equations A x = b.
+    const size_t n = formats + 1;
+    std::vector<double> a(n * n, 0.0), b(n, 0.0);
+    for (size_t i = 0; i < formats; ++i) {
+      const FormatTimings& f = t.formats[i];
       const Roof cache = RoofFor(peaks, f.cache_bytes);
       const double cache_mem = f.cache_bytes / (cache.bytes_per_second * e);
       const double weights = static_cast<double>(f.cache_rows * f.cache_cols) +
@@ -128,9 +190,18 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
       FormatFit ff;
       ff.kernel_class = f.kernel_class;
       ff.cache_level = cache.level;
-      ff.decode_ops_per_weight = SolveIncreasing(
+      ff.decode_ops_from_cache = SolveIncreasing(
           [&](double ops) { return SmoothRoofSeconds(cache_mem, weights * ops / alu, p); }, f.cache_gemv_seconds, kMinOps,
           1e4);
+      // The cache GEMV shares the L3 with the host's other tenants and can run slow for a whole
+      // calibration; a GEMV from DRAM cannot take less than its compute, so no DRAM set may need less
+      // time than the compute side alone allows: the decode cost is the smaller of the two bounds.
+      ff.decode_ops_per_weight = ff.decode_ops_from_cache;
+      for (const GemvSetTiming& s : f.dram_sets) {
+        const double bound = SolveIncreasing(
+            [&](double ops) { return SetRoofSeconds(s, ops, row_compute, dram, alu, p); }, s.seconds, kMinOps, 1e4);
+        ff.decode_ops_per_weight = std::min(ff.decode_ops_per_weight, bound);
+      }
       if (out) {
         const double tokens = static_cast<double>(f.gemm_tokens);
         ff.prefill_ops_per_weight = SolveIncreasing(
@@ -140,43 +211,72 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
       for (const GemvSetTiming& s : f.dram_sets) {
         const double w = 1.0 / (s.seconds * s.seconds);
         const double residual = s.seconds - SetRoofSeconds(s, ff.decode_ops_per_weight, row_compute, dram, alu, p);
-        const double rows = RowWeightSeconds(s, dram);
-        const double count = static_cast<double>(s.count);
-        srr += w * rows * rows;
-        srm += w * rows * count;
-        smm += w * count * count;
-        sr += w * rows * residual;
-        sm += w * count * residual;
+        const double x[2] = {static_cast<double>(s.count), RowWeightSeconds(s, dram)};
+        const size_t at[2] = {0, i + 1};
+        for (int u = 0; u < 2; ++u) {
+          b[at[u]] += w * x[u] * residual;
+          for (int v = 0; v < 2; ++v) a[at[u] * n + at[v]] += w * x[u] * x[v];
+        }
       }
       fits.push_back(ff);
     }
+    const std::vector<double> x = SolveNonNegative(a, b, n);
     Stalls st;
-    const double det = srr * smm - srm * srm;
-    if (det > 0) {
-      st.row = (sr * smm - sm * srm) / det;
-      st.matrix = (sm * srr - sr * srm) / det;
-    }
-    if (st.row < 0 || det <= 0) st = {0, smm > 0 ? sm / smm : 0};  // one stall alone
-    if (st.matrix < 0) st = {srr > 0 ? sr / srr : 0, 0};
-    st.row = std::clamp(st.row, 0.0, 1e5);
-    st.matrix = std::clamp(st.matrix, 0.0, 1e-3);
+    st.matrix = std::clamp(x[0], 0.0, 1e-3);
+    for (size_t i = 0; i < formats; ++i) st.row.push_back(std::clamp(x[i + 1], 0.0, 1e5));
+    // The loss, with each format's one row stall: (e, p) must explain every width at once.
     double loss = 0;
-    for (size_t i = 0; i < fits.size(); ++i) {
-      double worst = 0;
+    for (size_t i = 0; i < formats; ++i) {
       for (const GemvSetTiming& s : t.formats[i].dram_sets) {
         const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, row_compute, dram, alu, p) +
-                                 RowWeightSeconds(s, dram) * st.row +
-                                 static_cast<double>(s.count) * st.matrix;
+                                 RowWeightSeconds(s, dram) * st.row[i] + static_cast<double>(s.count) * st.matrix;
         const double err = predicted / s.seconds - 1.0;
         loss += err * err;
-        if (std::abs(err) > std::abs(worst)) worst = err;
       }
-      fits[i].worst_dram_error = worst;
+      fits[i].row_stall_weights = st.row[i];
     }
     if (out) {
+      // At the chosen (e, p) and matrix stall, each format's row stall at each width it was timed
+      // at: the least-squares stall of its sets of that width. The simulator interpolates between
+      // them; the errors reported are those of this final model.
+      for (size_t i = 0; i < formats; ++i) {
+        std::vector<int64_t> widths;
+        for (const GemvSetTiming& s : t.formats[i].dram_sets) widths.push_back(s.cols);
+        std::sort(widths.begin(), widths.end());
+        widths.erase(std::unique(widths.begin(), widths.end()), widths.end());
+        for (int64_t cols : widths) {
+          double sxx = 0, sxy = 0;
+          for (const GemvSetTiming& s : t.formats[i].dram_sets) {
+            if (s.cols != cols) continue;
+            const double w = 1.0 / (s.seconds * s.seconds);
+            const double rows = RowWeightSeconds(s, dram);
+            const double residual = s.seconds -
+                                    SetRoofSeconds(s, fits[i].decode_ops_per_weight, row_compute, dram, alu, p) -
+                                    static_cast<double>(s.count) * st.matrix;
+            sxx += w * rows * rows;
+            sxy += w * rows * residual;
+          }
+          fits[i].row_stall_by_cols.emplace_back(cols, std::clamp(sxx > 0 ? sxy / sxx : 0.0, 0.0, 1e5));
+        }
+        double worst = 0;
+        for (const GemvSetTiming& s : t.formats[i].dram_sets) {
+          double stall = 0;
+          for (const auto& [cols, weights] : fits[i].row_stall_by_cols) {
+            if (cols == s.cols) stall = weights;
+          }
+          const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, row_compute, dram, alu, p) +
+                                   RowWeightSeconds(s, dram) * stall + static_cast<double>(s.count) * st.matrix;
+          const double err = predicted / s.seconds - 1.0;
+          fits[i].dram_set_errors.push_back(err);
+          if (std::abs(err) > std::abs(worst)) worst = err;
+        }
+        fits[i].worst_dram_error = worst;
+      }
       out->memory_efficiency = e;
       out->overlap_exponent = p;
-      out->row_stall_weights = st.row;
+      double sum = 0;
+      for (double r : st.row) sum += r;
+      out->row_stall_weights = sum / static_cast<double>(formats);
       out->row_compute_weights = row_compute;
       out->formats = fits;
     }
@@ -249,7 +349,8 @@ void ApplyCpuEngineFit(const CpuEngineFit& fit, const std::string& provenance, E
   set(e.param(EngineParamId::kAttentionMemoryEfficiency), fit.attention_memory_efficiency,
       "decode attention layer after layer over F16 caches in DRAM, against its compute in cache");
   set(e.param(EngineParamId::kOverlapExponent), fit.overlap_exponent, dram);
-  set(e.param(EngineParamId::kRowStallWeights), fit.row_stall_weights, dram);
+  set(e.param(EngineParamId::kRowStallWeights), fit.row_stall_weights,
+      "the mean of the timed kernel classes' row stalls (one per class, over all widths), for the classes not timed");
   set(e.param(EngineParamId::kRowComputeWeights), fit.row_compute_weights,
       "the same weights in cache as 2048- and 512-wide matrices, one token and a chunk");
   set(e.param(EngineParamId::kAttentionComputeEfficiency), fit.attention_compute_efficiency,
@@ -269,6 +370,14 @@ void ApplyCpuEngineFit(const CpuEngineFit& fit, const std::string& provenance, E
     }
     set(it->decode_ops_per_weight, f.decode_ops_per_weight, "GEMV of a matrix in cache");
     set(it->prefill_ops_per_weight, f.prefill_ops_per_weight, "GEMM of a token chunk against a matrix in cache");
+    it->row_stall_weights.clear();
+    for (const auto& [cols, weights] : f.row_stall_by_cols) {
+      RowStallPoint point;
+      point.cols = cols;
+      set(point.weights, weights, fmt::format("GEMVs of {}-wide matrices streamed from DRAM, at the fitted efficiency, "
+                                              "overlap and matrix stall", cols));
+      it->row_stall_weights.push_back(std::move(point));
+    }
   }
   e.calibration = provenance;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/engine_spec.h"
@@ -67,8 +68,13 @@ struct CpuTimings {
 struct FormatFit {
   std::string kernel_class;
   double decode_ops_per_weight = 0;   ///< FLOP-equivalents of the FMA peak per weight, one token
+  double decode_ops_from_cache = 0;   ///< the same from the cache GEMV alone (before the DRAM sets' bound)
   double prefill_ops_per_weight = 0;  ///< the same per weight and token in a chunk
   double worst_dram_error = 0;        ///< predicted / measured - 1 of its worst DRAM set
+  std::vector<double> dram_set_errors;  ///< predicted / measured - 1 of each DRAM set, in the timings' order
+  double row_stall_weights = 0;       ///< one stall for all its widths (the one (e, p) is chosen with)
+  /// Its row stall at each width it was timed at (increasing cols), in weights: what the engine keeps.
+  std::vector<std::pair<int64_t, double>> row_stall_by_cols;
   std::string cache_level;            ///< where its cache matrix sat
 };
 
@@ -76,7 +82,7 @@ struct FormatFit {
 struct CpuEngineFit {
   double memory_efficiency = 1;  ///< fraction of the measured DRAM read bandwidth the GEMV reaches
   double overlap_exponent = 1;   ///< p of the smooth roofline
-  double row_stall_weights = 0;  ///< each matrix row streamed from DRAM costs this many more weights' bytes
+  double row_stall_weights = 0;  ///< the formats' mean row stall (FormatFit has each), for classes not timed
   double matrix_seconds = 0;     ///< stall per matrix streamed from DRAM, beyond a parallel loop
   double row_compute_weights = 0;  ///< each row computed (per token) costs this many more weights' work
   double dispatch_seconds = 0;   ///< one parallel loop

@@ -107,7 +107,11 @@ CompiledModel Compile(const ModelSpec& model, const WeightPlan& weights, const E
       g.rows += static_cast<double>(w.elements / w.row_elements);
     }
     if (w.role != TensorRole::kVector && w.row_elements > 0) {
-      g.matrix_rows += static_cast<double>(w.elements / w.row_elements);
+      const double rows = static_cast<double>(w.elements / w.row_elements);
+      g.matrix_rows += rows;
+      if (!kernel->row_stall_weights.empty()) {
+        g.row_stall_weight_rows += rows * kernel->RowStallWeights(static_cast<double>(w.row_elements), 0.0);
+      }
       g.matrices += w.experts > 0 ? static_cast<double>(w.experts) : 1.0;
     }
     const double launches = w.role == TensorRole::kVector ? 0.5 : 1.0;  // norms and biases fuse in pairs
@@ -249,7 +253,8 @@ struct Roofs {
   double p = 1;
   double dispatch_seconds = 0;
   double step_seconds = 0;
-  double row_stall_weights = 0;  // per matrix row streamed from DRAM, in weights (0 when the weights sit in a cache)
+  bool from_dram = true;          // the weights stream from DRAM (the stalls below apply)
+  double row_stall_weights = 0;  // per matrix row streamed from DRAM, in weights, unless the kernel class has its own
   double matrix_seconds = 0;  // per matrix streamed from DRAM (0 when the weights sit in a cache)
   double row_compute_weights = 0;  // per matrix row computed, per token, in weights of work (every regime)
   std::string bandwidth_source = "DRAM";
@@ -286,7 +291,8 @@ Roofs RoofsFor(const CompiledModel& c, const ChipPeaks& peaks, double working_se
   r.p = param(EngineParamId::kOverlapExponent);
   r.dispatch_seconds = param(EngineParamId::kDispatchSeconds);
   r.step_seconds = param(EngineParamId::kStepOverheadSeconds);
-  r.row_stall_weights = r.bandwidth_source == "DRAM" ? param(EngineParamId::kRowStallWeights) : 0.0;
+  r.from_dram = r.bandwidth_source == "DRAM";
+  r.row_stall_weights = param(EngineParamId::kRowStallWeights);
   r.matrix_seconds = r.bandwidth_source == "DRAM" ? param(EngineParamId::kMatrixSeconds) : 0.0;
   r.row_compute_weights = param(EngineParamId::kRowComputeWeights);
   return r;
@@ -299,11 +305,15 @@ struct Cost {
 };
 
 // Seconds of the stalls of streaming `rows` rows and `matrices` matrices of group g from DRAM: each
-// row costs as much as row_stall_weights more of its weights at the weight bandwidth, each matrix
-// matrix_seconds.
+// row costs as much as row_stall_weights more of its weights at the weight bandwidth (the kernel
+// class's at the rows' widths, averaged over the group's rows; else the engine's), each matrix
+// matrix_seconds. None in a cache.
 double StreamStalls(const MatmulGroup& g, double rows, double matrices, const Roofs& r) {
+  if (!r.from_dram) return 0.0;
+  const bool by_width = g.kernel && !g.kernel->row_stall_weights.empty() && g.matrix_rows > 0;
+  const double stall_weights = by_width ? g.row_stall_weight_rows / g.matrix_rows : r.row_stall_weights;
   const double bytes_per_weight = g.elements > 0 ? g.bytes / g.elements : 0.0;
-  const double row_seconds = r.weight_bandwidth > 0 ? r.row_stall_weights * bytes_per_weight / r.weight_bandwidth : 0.0;
+  const double row_seconds = r.weight_bandwidth > 0 ? stall_weights * bytes_per_weight / r.weight_bandwidth : 0.0;
   return rows * row_seconds + matrices * r.matrix_seconds;
 }
 

@@ -51,6 +51,9 @@ struct MatmulGroup {
   double rows = 0;                     ///< token embedding: rows of the table (a lookup reads one)
   double matrix_rows = 0;              ///< rows of the matrices (all experts'), each a stream a GEMV starts
   double matrices = 0;                 ///< weight matrices (each expert one), each a GEMV of its own
+  /// Sum over its matrix rows of the kernel's row stall at their width, in weights; 0 unless the
+  /// kernel class has stalls measured by width (CPU kernels).
+  double row_stall_weight_rows = 0;
 };
 
 /// Layers that attend the same way.

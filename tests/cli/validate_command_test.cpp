@@ -31,12 +31,12 @@ TEST(ValidateCommandTest, QuickRunPredictsAndMeasuresEveryModelAndFormat) {
     EXPECT_EQ(row["threads"], 2);
     EXPECT_EQ(row["prompt_tokens"], 40);
     EXPECT_EQ(row["gen_tokens"], 3);
-    // host_speed_*: the host's speed around the run against its typical calibration round (the
-    // roofs of the prediction are scaled by it); *_at_typical_speed: the prediction without that.
+    // host_speed_*: the host's speed around the run against its typical calibration round;
+    // *_at_run_memory_speed: the prediction with the DRAM bandwidth scaled by that (reported only).
     for (const char* key : {"measured_prefill_tps", "predicted_prefill_tps", "measured_decode_tps",
                             "predicted_decode_tps", "memory_bandwidth_gbs", "fma_gflops", "decode_ops_per_weight",
-                            "host_speed_memory", "host_speed_compute", "predicted_prefill_tps_at_typical_speed",
-                            "predicted_decode_tps_at_typical_speed"}) {
+                            "host_speed_memory", "host_speed_compute", "predicted_prefill_tps_at_run_memory_speed",
+                            "predicted_decode_tps_at_run_memory_speed"}) {
       ASSERT_TRUE(row[key].is_number()) << key;
       EXPECT_GT(row[key].get<double>(), 0) << key;
     }
@@ -50,6 +50,16 @@ TEST(ValidateCommandTest, QuickRunPredictsAndMeasuresEveryModelAndFormat) {
       EXPECT_LE(row[fmt::format("measured_{}_tps_min", phase)].get<double>(), median) << phase;
       EXPECT_GE(row[fmt::format("measured_{}_tps_max", phase)].get<double>(), median) << phase;
     }
+    // The format's DRAM calibration sets, the 2048-wide one among them, each with the fit's residual.
+    ASSERT_TRUE(row["calibration_dram_sets"].is_array());
+    ASSERT_EQ(row["calibration_dram_sets"].size(), 5u);
+    bool has_2048 = false;
+    for (const Json& set : row["calibration_dram_sets"]) {
+      EXPECT_GT(set["measured_gbs"].get<double>(), 0);
+      EXPECT_TRUE(set["fit_error_pct"].is_number());
+      has_2048 = has_2048 || set["cols"] == 2048;
+    }
+    EXPECT_TRUE(has_2048);
     // The simulator plans the same bytes the kernel allocates (every matrix in one block type,
     // norms in F32).
     EXPECT_NEAR(row["predicted_weights_bytes"].get<double>(), row["weights_bytes"].get<double>(),

@@ -99,6 +99,46 @@ TEST(SimulateTest, RowStallAddsEveryStreamedRowOfDecodeFromDram) {
   EXPECT_DOUBLE_EQ(in_cache, Predict(Compile(model, plan, engine), cached, w).decode.seconds);
 }
 
+// A kernel class with row stalls measured by width uses them instead of the engine's, each row at
+// its own width; the other classes keep the engine's. Llama-2-7B in F16: every matrix row is 4096
+// weights wide but the FFN down projection's (11008), so a table {4096: 1000, 11008: 3000} adds
+// 2000 weights (4000 bytes) to each of the 32 x 4096 down rows against the engine's 1000.
+TEST(SimulateTest, AKernelClassesRowStallsByWidthReplaceTheEngines) {
+  EngineSpec engine = IdealEngine();
+  engine.param(EngineParamId::kRowStallWeights).value = 1000;
+  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
+  const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf);
+  Workload w;
+  w.prompt_tokens = 0;
+  w.gen_tokens = 1;
+  const double engine_wide = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
+  KernelCost* f16 = nullptr;
+  for (KernelCost& k : engine.kernels) {
+    if (k.kernel_class == "f16") f16 = &k;
+  }
+  ASSERT_NE(f16, nullptr);
+  f16->row_stall_weights = {{4096, {1000, "test", "", "", {}}}, {11008, {3000, "test", "", "", {}}}};
+  const double by_width = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
+  const double expected = 32.0 * 4096 * 2000 * 2 / 100e9;
+  EXPECT_NEAR(by_width - engine_wide, expected, expected * 1e-9);
+  // Another class's table changes nothing here.
+  f16->row_stall_weights.clear();
+  for (KernelCost& k : engine.kernels) {
+    if (k.kernel_class == "q4_0") k.row_stall_weights = {{2048, {9000, "test", "", "", {}}}};
+  }
+  EXPECT_DOUBLE_EQ(Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds, engine_wide);
+}
+
+TEST(SimulateTest, RowStallBetweenMeasuredWidthsIsLinearInLogWidthAndHeldOutside) {
+  KernelCost k;
+  EXPECT_EQ(k.RowStallWeights(2048, 700), 700);  // no table: the engine's
+  k.row_stall_weights = {{1024, {600, "test", "", "", {}}}, {4096, {1000, "test", "", "", {}}}};
+  EXPECT_DOUBLE_EQ(k.RowStallWeights(2048, 0), 800);  // halfway in log width
+  EXPECT_DOUBLE_EQ(k.RowStallWeights(1024, 0), 600);
+  EXPECT_DOUBLE_EQ(k.RowStallWeights(512, 0), 600);
+  EXPECT_DOUBLE_EQ(k.RowStallWeights(16384, 0), 1000);
+}
+
 TEST(SimulateTest, PrefillIsTwoFlopsPerWeightPerTokenWhenComputeBound) {
   // 512 tokens through Llama-2-7B at 1 TFLOPS: 2 x 512 x (matrices without the LM head), plus
   // causal attention 4 x 32 heads x 128 x (1 + ... + 512) per layer, plus one token's LM head.
