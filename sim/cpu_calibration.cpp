@@ -178,6 +178,8 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
   auto fit_at = [&](double e, double p, CpuEngineFit* out, Stalls* stalls) {
     const double dram = dram_peak * e;
     std::vector<FormatFit> fits;
+    // Each DRAM set's time by the roofline alone (no stalls), per format, at its decode cost.
+    std::vector<std::vector<double>> roof(formats);
     // Unknowns x = (c_m, c_r of format 0, 1, ...): the normal equations A x = b.
     const size_t n = formats + 1;
     std::vector<double> a(n * n, 0.0), b(n, 0.0);
@@ -209,8 +211,9 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
             kMinOps, 1e4);
       }
       for (const GemvSetTiming& s : f.dram_sets) {
+        roof[i].push_back(SetRoofSeconds(s, ff.decode_ops_per_weight, row_compute, dram, alu, p));
         const double w = 1.0 / (s.seconds * s.seconds);
-        const double residual = s.seconds - SetRoofSeconds(s, ff.decode_ops_per_weight, row_compute, dram, alu, p);
+        const double residual = s.seconds - roof[i].back();
         const double x[2] = {static_cast<double>(s.count), RowWeightSeconds(s, dram)};
         const size_t at[2] = {0, i + 1};
         for (int u = 0; u < 2; ++u) {
@@ -224,13 +227,17 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
     Stalls st;
     st.matrix = std::clamp(x[0], 0.0, 1e-3);
     for (size_t i = 0; i < formats; ++i) st.row.push_back(std::clamp(x[i + 1], 0.0, 1e5));
+    // Set k of format i with a row stall of `stall` weights: its time, predicted / measured - 1.
+    auto set_error = [&](size_t i, size_t k, double stall) {
+      const GemvSetTiming& s = t.formats[i].dram_sets[k];
+      return (roof[i][k] + RowWeightSeconds(s, dram) * stall + static_cast<double>(s.count) * st.matrix) / s.seconds -
+             1.0;
+    };
     // The loss, with each format's one row stall: (e, p) must explain every width at once.
     double loss = 0;
     for (size_t i = 0; i < formats; ++i) {
-      for (const GemvSetTiming& s : t.formats[i].dram_sets) {
-        const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, row_compute, dram, alu, p) +
-                                 RowWeightSeconds(s, dram) * st.row[i] + static_cast<double>(s.count) * st.matrix;
-        const double err = predicted / s.seconds - 1.0;
+      for (size_t k = 0; k < roof[i].size(); ++k) {
+        const double err = set_error(i, k, st.row[i]);
         loss += err * err;
       }
       fits[i].row_stall_weights = st.row[i];
@@ -244,29 +251,27 @@ CpuEngineFit FitCpuEngine(const CpuTimings& t, const ChipPeaks& peaks) {
         for (const GemvSetTiming& s : t.formats[i].dram_sets) widths.push_back(s.cols);
         std::sort(widths.begin(), widths.end());
         widths.erase(std::unique(widths.begin(), widths.end()), widths.end());
+        const std::vector<GemvSetTiming>& sets = t.formats[i].dram_sets;
+        std::vector<double> stall_of_set(sets.size(), 0.0);
         for (int64_t cols : widths) {
           double sxx = 0, sxy = 0;
-          for (const GemvSetTiming& s : t.formats[i].dram_sets) {
-            if (s.cols != cols) continue;
-            const double w = 1.0 / (s.seconds * s.seconds);
-            const double rows = RowWeightSeconds(s, dram);
-            const double residual = s.seconds -
-                                    SetRoofSeconds(s, fits[i].decode_ops_per_weight, row_compute, dram, alu, p) -
-                                    static_cast<double>(s.count) * st.matrix;
+          for (size_t k = 0; k < sets.size(); ++k) {
+            if (sets[k].cols != cols) continue;
+            const double w = 1.0 / (sets[k].seconds * sets[k].seconds);
+            const double rows = RowWeightSeconds(sets[k], dram);
+            const double residual = sets[k].seconds - roof[i][k] - static_cast<double>(sets[k].count) * st.matrix;
             sxx += w * rows * rows;
             sxy += w * rows * residual;
           }
-          fits[i].row_stall_by_cols.emplace_back(cols, std::clamp(sxx > 0 ? sxy / sxx : 0.0, 0.0, 1e5));
+          const double stall = std::clamp(sxx > 0 ? sxy / sxx : 0.0, 0.0, 1e5);
+          fits[i].row_stall_by_cols.emplace_back(cols, stall);
+          for (size_t k = 0; k < sets.size(); ++k) {
+            if (sets[k].cols == cols) stall_of_set[k] = stall;
+          }
         }
         double worst = 0;
-        for (const GemvSetTiming& s : t.formats[i].dram_sets) {
-          double stall = 0;
-          for (const auto& [cols, weights] : fits[i].row_stall_by_cols) {
-            if (cols == s.cols) stall = weights;
-          }
-          const double predicted = SetRoofSeconds(s, fits[i].decode_ops_per_weight, row_compute, dram, alu, p) +
-                                   RowWeightSeconds(s, dram) * stall + static_cast<double>(s.count) * st.matrix;
-          const double err = predicted / s.seconds - 1.0;
+        for (size_t k = 0; k < sets.size(); ++k) {
+          const double err = set_error(i, k, stall_of_set[k]);
           fits[i].dram_set_errors.push_back(err);
           if (std::abs(err) > std::abs(worst)) worst = err;
         }

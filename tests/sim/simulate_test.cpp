@@ -55,6 +55,15 @@ ChipPeaks Peaks(double bandwidth_gbs, double tflops) {
   return p;
 }
 
+// Seconds of one decoded token (no prompt) of Llama-2-7B in F16 with `engine` on `peaks`.
+double Llama2F16TokenSeconds(const EngineSpec& engine, const ChipPeaks& peaks) {
+  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
+  Workload w;
+  w.prompt_tokens = 0;
+  w.gen_tokens = 1;
+  return Predict(Compile(model, PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf), engine), peaks, w).decode.seconds;
+}
+
 TEST(SimulateTest, DecodeOfLlama2F16IsItsWeightBytesOverBandwidth) {
   // Llama-2-7B by hand: 32 layers, hidden 4096, FFN 11008, vocab 32000, untied. F16 matrices,
   // F32 norms. One token reads every matrix, one embedding row and the LM head, plus its own
@@ -82,21 +91,16 @@ TEST(SimulateTest, RowStallAddsEveryStreamedRowOfDecodeFromDram) {
   const double stall_weights = 1000;
   const double stall = stall_weights * 2 / 100e9;
   EngineSpec engine = IdealEngine();
-  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
-  const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf);
-  Workload w;
-  w.prompt_tokens = 0;
-  w.gen_tokens = 1;
-  const double base = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
+  const double base = Llama2F16TokenSeconds(engine, Peaks(100, 1000));
   engine.param(EngineParamId::kRowStallWeights).value = stall_weights;
-  const double stalled = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
+  const double stalled = Llama2F16TokenSeconds(engine, Peaks(100, 1000));
   EXPECT_NEAR(stalled - base, rows * stall, rows * stall * 1e-9);
   // Weights that sit in a cache level do not stall: a CPU host whose L3 holds the whole model.
   ChipPeaks cached = Peaks(100, 1000);
   cached.caches.push_back({"L3", 1e12, 500});
-  const double in_cache = Predict(Compile(model, plan, engine), cached, w).decode.seconds;
+  const double in_cache = Llama2F16TokenSeconds(engine, cached);
   engine.param(EngineParamId::kRowStallWeights).value = 0;
-  EXPECT_DOUBLE_EQ(in_cache, Predict(Compile(model, plan, engine), cached, w).decode.seconds);
+  EXPECT_DOUBLE_EQ(in_cache, Llama2F16TokenSeconds(engine, cached));
 }
 
 // A kernel class with row stalls measured by width uses them instead of the engine's, each row at
@@ -106,19 +110,14 @@ TEST(SimulateTest, RowStallAddsEveryStreamedRowOfDecodeFromDram) {
 TEST(SimulateTest, AKernelClassesRowStallsByWidthReplaceTheEngines) {
   EngineSpec engine = IdealEngine();
   engine.param(EngineParamId::kRowStallWeights).value = 1000;
-  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
-  const WeightPlan plan = PlanGgufWeights(model, *Db().quants.Resolve("F16").gguf);
-  Workload w;
-  w.prompt_tokens = 0;
-  w.gen_tokens = 1;
-  const double engine_wide = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
+  const double engine_wide = Llama2F16TokenSeconds(engine, Peaks(100, 1000));
   KernelCost* f16 = nullptr;
   for (KernelCost& k : engine.kernels) {
     if (k.kernel_class == "f16") f16 = &k;
   }
   ASSERT_NE(f16, nullptr);
   f16->row_stall_weights = {{4096, {1000, "test", "", "", {}}}, {11008, {3000, "test", "", "", {}}}};
-  const double by_width = Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds;
+  const double by_width = Llama2F16TokenSeconds(engine, Peaks(100, 1000));
   const double expected = 32.0 * 4096 * 2000 * 2 / 100e9;
   EXPECT_NEAR(by_width - engine_wide, expected, expected * 1e-9);
   // Another class's table changes nothing here.
@@ -126,7 +125,7 @@ TEST(SimulateTest, AKernelClassesRowStallsByWidthReplaceTheEngines) {
   for (KernelCost& k : engine.kernels) {
     if (k.kernel_class == "q4_0") k.row_stall_weights = {{2048, {9000, "test", "", "", {}}}};
   }
-  EXPECT_DOUBLE_EQ(Predict(Compile(model, plan, engine), Peaks(100, 1000), w).decode.seconds, engine_wide);
+  EXPECT_DOUBLE_EQ(Llama2F16TokenSeconds(engine, Peaks(100, 1000)), engine_wide);
 }
 
 TEST(SimulateTest, RowStallBetweenMeasuredWidthsIsLinearInLogWidthAndHeldOutside) {
