@@ -143,32 +143,31 @@ Examples:
         log << fmt::format("  {:<40} {:.6g}\n", f.name, f.param->value);
       }
       // Weight formats no row measured take the fitted costs of the measured format nearest in
-      // bits per weight (quantized from quantized), and say so.
-      std::vector<const KernelCost*> measured;
-      for (const KernelCost& k : engine->kernels) {
-        for (const sim::FreeParam& f : free) {
-          if (f.param == &k.decode_ops_per_weight) measured.push_back(&k);
-        }
-      }
-      for (KernelCost& k : engine->kernels) {
-        if (std::find(measured.begin(), measured.end(), &k) != measured.end() || measured.empty()) continue;
-        if (k.decode_ops_per_weight.fitted.empty()) continue;
-        const KernelCost* nearest = nullptr;
-        for (const KernelCost* m : measured) {
-          if (IsQuantized(m->kernel_class) != IsQuantized(k.kernel_class)) continue;
-          if (!nearest || std::abs(BitsOf(m->kernel_class) - BitsOf(k.kernel_class)) <
-                              std::abs(BitsOf(nearest->kernel_class) - BitsOf(k.kernel_class))) {
-            nearest = m;
+      // bits per weight (quantized from quantized), phase by phase, and say so.
+      for (EngineParam KernelCost::*phase : {&KernelCost::decode_ops_per_weight, &KernelCost::prefill_ops_per_weight}) {
+        std::vector<const KernelCost*> measured;
+        for (const KernelCost& k : engine->kernels) {
+          for (const sim::FreeParam& f : free) {
+            if (f.param == &(k.*phase)) measured.push_back(&k);
           }
         }
-        if (!nearest) nearest = measured.front();
-        const std::string why = fmt::format("{}; {} not in the data: the fitted {} value (nearest measured bits per weight)",
-                                            fitted_on, k.kernel_class, nearest->kernel_class);
-        k.decode_ops_per_weight.value = nearest->decode_ops_per_weight.value;
-        k.decode_ops_per_weight.fitted = why;
-        if (!k.prefill_ops_per_weight.fitted.empty()) {
-          k.prefill_ops_per_weight.value = nearest->prefill_ops_per_weight.value;
-          k.prefill_ops_per_weight.fitted = why;
+        for (KernelCost& k : engine->kernels) {
+          if (std::find(measured.begin(), measured.end(), &k) != measured.end() || measured.empty()) continue;
+          if ((k.*phase).fitted.empty()) continue;
+          const KernelCost* nearest = nullptr;
+          for (const KernelCost* m : measured) {
+            if (IsQuantized(m->kernel_class) != IsQuantized(k.kernel_class)) continue;
+            if (!nearest || std::abs(BitsOf(m->kernel_class) - BitsOf(k.kernel_class)) <
+                                std::abs(BitsOf(nearest->kernel_class) - BitsOf(k.kernel_class))) {
+              nearest = m;
+            }
+          }
+          if (!nearest) nearest = measured.front();
+          (k.*phase).value = (nearest->*phase).value;
+          (k.*phase).fitted = fmt::format("{}; {} not in the {} rows: the fitted {} value (nearest measured bits per weight)",
+                                          fitted_on, k.kernel_class,
+                                          phase == &KernelCost::decode_ops_per_weight ? "decode" : "prefill",
+                                          nearest->kernel_class);
         }
       }
     }

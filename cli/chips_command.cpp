@@ -34,6 +34,8 @@ Json ChipRecord(const ChipSpec& c) {
   j["year"] = ToJson(c.year);
   j["cpu_performance_cores"] = ToJson(c.cpu_performance_cores);
   j["cpu_efficiency_cores"] = ToJson(c.cpu_efficiency_cores);
+  j["cpu_p_core_clock_ghz"] = ToJson(c.cpu_p_core_clock_ghz);
+  j["cpu_p_core_fp32_flops_per_cycle"] = ToJson(c.cpu_p_core_fp32_flops_per_cycle);
   j["gpu_cores"] = ToJson(c.gpu_cores);
   j["gpu_alus_per_core"] = ToJson(c.gpu_alus_per_core);
   j["gpu_clock_mhz"] = ToJson(c.gpu_clock_mhz);
@@ -66,6 +68,8 @@ Json ChipSources(const ChipSpec& c) {
   j["year"] = Provenance(c.year);
   j["cpu_performance_cores"] = Provenance(c.cpu_performance_cores);
   j["cpu_efficiency_cores"] = Provenance(c.cpu_efficiency_cores);
+  j["cpu_p_core_clock_ghz"] = Provenance(c.cpu_p_core_clock_ghz);
+  j["cpu_p_core_fp32_flops_per_cycle"] = Provenance(c.cpu_p_core_fp32_flops_per_cycle);
   j["gpu_cores"] = Provenance(c.gpu_cores);
   j["gpu_alus_per_core"] = Provenance(c.gpu_alus_per_core);
   j["gpu_clock_mhz"] = Provenance(c.gpu_clock_mhz);

@@ -101,7 +101,8 @@ std::vector<MeasuredRow> ResolveMeasurements(const SimData& data, const std::vec
       const QuantChoice q = ResolveMeasuredQuant(data.quants, m.quant, engine.weight_format == QuantFormat::kMlx);
       QuantArg quant{q.gguf ? q.gguf->name : q.mlx->id, q};
       CheckCompatible(engine, *chip, quant, m.model);
-      row.scenario = Scenario{model, quant, chip, &engine, nullptr, m.memory_gb.value_or(DefaultMemoryGib(*chip))};
+      row.scenario = Scenario{model, quant, chip, &engine, nullptr, m.memory_gb.value_or(DefaultMemoryGib(*chip)), {}};
+      if (engine.device == EngineDevice::kCpu) row.scenario.threads = m.threads;
       row.workload.kv_bytes_per_element = KvBytesPerElement(data.quants, row.scenario);
       row.workload.ram_gib = row.scenario.ram_gib;
       row.workload.depth_tokens = m.depth_tokens;

@@ -184,7 +184,7 @@ Examples:
         const QuantArg quant{q.gguf ? q.gguf->name : q.mlx->id, q};
         if ((q.format == QuantFormat::kMlx) != (engine.weight_format == QuantFormat::kMlx)) continue;
         CheckCompatible(engine, *chip, quant, "");
-        for (const auto& model : models) scenarios.push_back(Scenario{model, quant, chip, &engine, nullptr, ram});
+        for (const auto& model : models) scenarios.push_back(Scenario{model, quant, chip, &engine, nullptr, ram, {}});
       }
     }
     runner.Precompile(scenarios);  // the weight plans of the whole database, on every core
@@ -216,8 +216,12 @@ Examples:
     }
     std::ostringstream out;
     if (!chip_note.empty()) out << chip_note << "\n";
-    out << fmt::format("{} with {:g} GB: GPU working-set limit {:.1f} GiB by default; context {}\n\n", chip->id, ram,
-                       sim::DefaultGpuWorkingSetBytes(ram * kGiB) / kGiB, Tokens(context));
+    const bool any_gpu = std::any_of(scenarios.begin(), scenarios.end(),
+                                     [](const Scenario& s) { return s.engine->device == EngineDevice::kGpu; });
+    const std::string limit =
+        any_gpu ? fmt::format("GPU working-set limit {:.1f} GiB by default", sim::DefaultGpuWorkingSetBytes(ram * kGiB) / kGiB)
+                : fmt::format("usable RAM {:.1f} GiB (a CPU engine)", sim::RaisedGpuWorkingSetBytes(ram * kGiB) / kGiB);
+    out << fmt::format("{} with {:g} GB: {}; context {}\n\n", chip->id, ram, limit, Tokens(context));
     Table t({{"MODEL"}, {"QUANT"}, {"ENGINE"}, {"WEIGHTS GiB", Align::kRight}, {"TOTAL GiB", Align::kRight}, {"FIT"},
              {"DECODE t/s", Align::kRight}, {"PREFILL t/s", Align::kRight}, {"MAX CTX", Align::kRight}});
     for (const Json& r : records) {

@@ -31,10 +31,12 @@ void AddScenarioOptions(CLI::App* app, ScenarioArgs& args, ChipDefault chip_defa
   app->add_option("--memory", args.memory, "Unified memory in GB as Apple sells it (comma list); default: the chip's largest")
       ->delimiter(',');
   app->add_option("-e,--engine", args.engines,
-                  "Engine: llama.cpp-metal, mlx, llama.cpp-cpu, reference (comma list); default from the quant")
+                  "Engine: llama.cpp-metal, mlx, llama.cpp-cpu (a Mac's CPU cores), llama.cpp-cpu-x86, reference (comma "
+                  "list); default from the quant")
       ->delimiter(',');
   app->add_option("--kv-type", args.kv_type, "KV-cache type: f16, q8_0, q4_0, mlx-8bit, ... (default: the engine's)");
-  app->add_option("--threads", args.threads, "CPU hosts: use the measurements taken with this many threads");
+  app->add_option("--threads", args.threads, "CPU engines: threads (a Mac: default one per performance core, as llama.cpp; a "
+                  "host: the measurements taken with this many)");
 }
 
 std::vector<Scenario> ExpandScenarios(const SimData& data, const ScenarioArgs& args, const CommandContext& context) {
@@ -83,7 +85,7 @@ std::vector<Scenario> ExpandScenarios(const SimData& data, const ScenarioArgs& a
         for (double ram : sizes) {
           for (const EngineSpec* engine : engines) {
             CheckCompatible(*engine, *chip, quant, model->query);
-            out.push_back(Scenario{model, quant, chip, engine, kv, ram});
+            out.push_back(Scenario{model, quant, chip, engine, kv, ram, {}});
           }
         }
       }
@@ -187,10 +189,13 @@ const ModelTensors& ScenarioRunner::Tensors(const Scenario& s) {
 }
 
 const sim::ChipPeaks& ScenarioRunner::Peaks(const Scenario& s) {
-  const std::string key = fmt::format("{}|{}", s.chip->id, static_cast<const void*>(s.chip.get()));
+  const std::optional<int> threads = s.threads ? s.threads : threads_;
+  const sim::PeakSide side = s.engine->device == EngineDevice::kCpu ? sim::PeakSide::kCpu : sim::PeakSide::kGpu;
+  const std::string key = fmt::format("{}|{}|{}|{}", s.chip->id, static_cast<const void*>(s.chip.get()),
+                                      side == sim::PeakSide::kCpu ? "cpu" : "gpu", threads.value_or(0));
   auto it = peaks_.find(key);
   if (it == peaks_.end()) {
-    it = peaks_.emplace(key, std::make_unique<sim::ChipPeaks>(sim::PeaksOf(*s.chip, data_.chips.chips(), threads_))).first;
+    it = peaks_.emplace(key, std::make_unique<sim::ChipPeaks>(sim::PeaksOf(*s.chip, data_.chips.chips(), threads, side))).first;
   }
   return *it->second;
 }

@@ -81,7 +81,7 @@ const EngineSpec& DefaultEngine(const EngineDatabase& engines, const ChipSpec& c
   const bool mlx = quant.choice && quant.choice->format == QuantFormat::kMlx;
   if (chip.kind == ChipKind::kCpu) {
     if (mlx) throw UsageError(fmt::format("MLX quantizations run on Apple GPUs; {} is a CPU host", chip.id));
-    if (const EngineSpec* e = engines.Find("llama.cpp-cpu")) return *e;
+    if (const EngineSpec* e = engines.Find("llama.cpp-cpu-x86")) return *e;
     return engines.Resolve("reference");
   }
   return engines.Resolve(mlx ? "mlx" : "llama.cpp-metal");
@@ -94,10 +94,15 @@ void CheckCompatible(const EngineSpec& engine, const ChipSpec& chip, const Quant
                                  engine.weight_format == QuantFormat::kMlx ? "MLX" : "GGUF", quant.label,
                                  mlx ? "an MLX quantization" : "a GGUF quantization", mlx ? "mlx" : "llama.cpp-metal"));
   }
-  if ((engine.device == EngineDevice::kCpu) != (chip.kind == ChipKind::kCpu)) {
-    throw UsageError(fmt::format("engine {} runs on the {}, but {} is {}", engine.id, ToString(engine.device), chip.id,
-                                 chip.kind == ChipKind::kCpu ? "a CPU host (use --engine reference or llama.cpp-cpu)"
-                                                             : "an Apple Silicon GPU"));
+  if (engine.device == EngineDevice::kGpu && chip.kind == ChipKind::kCpu) {
+    throw UsageError(fmt::format("engine {} runs on an Apple GPU, but {} is a CPU host (use --engine reference or "
+                                 "llama.cpp-cpu-x86)",
+                                 engine.id, chip.id));
+  }
+  if (engine.id == "reference" && chip.kind != ChipKind::kCpu) {
+    throw UsageError(fmt::format("engine reference is this repository's kernel, fitted on the host it runs on (`siliconsim "
+                                 "validate`); it has no Apple Silicon build. For {}'s CPU cores use --engine llama.cpp-cpu",
+                                 chip.id));
   }
   if (!quant.choice && model.empty()) throw UsageError("no quantization given");
 }

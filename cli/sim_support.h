@@ -65,10 +65,12 @@ struct Scenario {
   const EngineSpec* engine = nullptr;
   const KvCacheType* kv_type = nullptr;  ///< nullptr: the engine's default
   double ram_gib = 0;                    ///< the Mac's memory (Apple's "48 GB" is 48 GiB); 0: unknown
+  std::optional<int> threads;            ///< CPU engines: threads (default: the runner's, else the chip's)
 };
 
 /// The engine to use for `quant` on `chip` when the user names none: llama.cpp-metal for GGUF and
-/// mlx for MLX quants on Apple Silicon; on a CPU host, llama.cpp-cpu (or `reference` if absent).
+/// mlx for MLX quants on Apple Silicon; on a CPU host, llama.cpp-cpu-x86 (or `reference` if absent).
+/// An Apple chip's CPU cores run only when asked (--engine llama.cpp-cpu).
 const EngineSpec& DefaultEngine(const EngineDatabase& engines, const ChipSpec& chip, const QuantArg& quant);
 
 /// Checks that `engine` runs `quant` (GGUF vs MLX) on `chip` (GPU vs CPU); UsageError otherwise.

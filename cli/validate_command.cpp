@@ -228,7 +228,7 @@ Examples:
     std::vector<Run> runs;
     for (const auto& model : models) {
       for (const auto& [quant, format] : quants) {
-        const Scenario s{model, quant, chip, &shipped, nullptr, ram_gib};
+        const Scenario s{model, quant, chip, &shipped, nullptr, ram_gib, {}};
         sim::WeightPlan plan = PlanWeights(s);
         const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, plan, shipped);
         const sim::MemoryResult memory = sim::EstimateMemory(compiled, peaks, workload_of(s));
@@ -332,7 +332,7 @@ Examples:
       const QuantArg& quant = run.quant;
       const WeightFormat format = run.format;
       const kernel::ReferenceTiming& t = run.timing;
-      const Scenario s{model, quant, chip, &engine, nullptr, ram_gib};
+      const Scenario s{model, quant, chip, &engine, nullptr, ram_gib, {}};
       const sim::Workload w = workload_of(s);
       const sim::CompiledModel compiled = sim::Compile(model->resolved.spec, run.plan, engine);
       const sim::Prediction p = sim::Predict(compiled, peaks, w);

@@ -219,7 +219,8 @@ void CrossCheckCpu(const YamlFile& file, const YAML::Node& chip_node, const MapV
 ChipSpec ReadChip(const YamlFile& file, const YAML::Node& node, const std::string& path, ChipLoadContext& context) {
   const MapView chip(file, node, path,
                      {"id", "name", "family", "kind", "tier", "confidence", "year", "cpu_performance_cores",
-                      "cpu_efficiency_cores", "gpu_cores", "gpu_alus_per_core", "gpu_clock_mhz", "fp32_tflops",
+                      "cpu_efficiency_cores", "cpu_p_core_clock_ghz", "cpu_p_core_fp32_flops_per_cycle", "gpu_cores",
+                      "gpu_alus_per_core", "gpu_clock_mhz", "fp32_tflops",
                       "fp16_tflops", "memory_bandwidth_gbs", "memory_bus_width_bits", "memory_type",
                       "memory_options_gb", "slc_mb", "gpu_neural_accelerators", "products", "caches", "cpu_threads",
                       "cpu_fma_gflops", "cpu_features", "memory_bandwidth_by_threads_gbs",
@@ -261,6 +262,8 @@ ChipSpec ReadChip(const YamlFile& file, const YAML::Node& node, const std::strin
   spec.year = ReadFact<int>(chip, "year", ReadPositiveInt, false);
   spec.cpu_performance_cores = ReadFact<int>(chip, "cpu_performance_cores", ReadPositiveInt, false);
   spec.cpu_efficiency_cores = ReadFact<int>(chip, "cpu_efficiency_cores", ReadNonNegativeInt, false);
+  spec.cpu_p_core_clock_ghz = ReadFact<double>(chip, "cpu_p_core_clock_ghz", ReadPositive, false);
+  spec.cpu_p_core_fp32_flops_per_cycle = ReadFact<int>(chip, "cpu_p_core_fp32_flops_per_cycle", ReadPositiveInt, false);
   spec.gpu_cores = ReadFact<int>(chip, "gpu_cores", ReadPositiveInt, apple);
   spec.gpu_alus_per_core = ReadFact<int>(chip, "gpu_alus_per_core", ReadPositiveInt, false);
   spec.gpu_clock_mhz = ReadFact<double>(chip, "gpu_clock_mhz", ReadPositive, false);

@@ -63,6 +63,8 @@ struct ChipSpec {
   Fact<int> year;
   Fact<int> cpu_performance_cores;
   Fact<int> cpu_efficiency_cores;
+  Fact<double> cpu_p_core_clock_ghz;             ///< performance cores' maximum clock, GHz
+  Fact<int> cpu_p_core_fp32_flops_per_cycle;     ///< FP32 FLOP one performance core's SIMD pipes issue per cycle
   Fact<int> gpu_cores;
   Fact<int> gpu_alus_per_core;           ///< FP32 lanes per GPU core (128 on M1-M4)
   Fact<double> gpu_clock_mhz;
@@ -89,7 +91,8 @@ struct ChipSpec {
 
 /// The fact names in the order the YAML, JSON and CSV use.
 inline constexpr const char* kChipFactNames[] = {
-    "year", "cpu_performance_cores", "cpu_efficiency_cores", "gpu_cores", "gpu_alus_per_core",
+    "year", "cpu_performance_cores", "cpu_efficiency_cores", "cpu_p_core_clock_ghz",
+    "cpu_p_core_fp32_flops_per_cycle", "gpu_cores", "gpu_alus_per_core",
     "gpu_clock_mhz", "fp32_tflops", "fp16_tflops", "memory_bandwidth_gbs", "memory_bus_width_bits",
     "memory_type", "memory_options_gb", "slc_mb", "gpu_neural_accelerators", "products"};
 

@@ -66,6 +66,8 @@ std::string WriteChipYaml(const ChipSpec& c, std::string_view header_comment) {
   WriteFact(out, "year", c.year);
   WriteFact(out, "cpu_performance_cores", c.cpu_performance_cores);
   WriteFact(out, "cpu_efficiency_cores", c.cpu_efficiency_cores);
+  WriteFact(out, "cpu_p_core_clock_ghz", c.cpu_p_core_clock_ghz);
+  WriteFact(out, "cpu_p_core_fp32_flops_per_cycle", c.cpu_p_core_fp32_flops_per_cycle);
   WriteFact(out, "gpu_cores", c.gpu_cores);
   WriteFact(out, "gpu_alus_per_core", c.gpu_alus_per_core);
   WriteFact(out, "gpu_clock_mhz", c.gpu_clock_mhz);

@@ -63,13 +63,14 @@ std::vector<FreeParam> FreeParameters(EngineSpec& engine, const std::vector<Cali
   int64_t longest_context = 0;
   bool dual_die = false;
   bool matrix_units = false;
-  std::set<const KernelCost*> used;
+  std::set<const KernelCost*> used_decode;   // a decode cost needs decode rows, a prefill cost prefill rows
+  std::set<const KernelCost*> used_prefill;
   for (const CalibrationRow& r : rows) {
     longest_context = std::max(longest_context, r.workload.depth_tokens + r.workload.prompt_tokens + r.workload.gen_tokens);
     dual_die |= r.peaks->dual_die;
     matrix_units |= r.peaks->matrix_units && engine.uses_matrix_units;
     for (const MatmulGroup& g : r.model->matmuls) {
-      if (g.bytes >= 0.05 * r.model->weights_bytes) used.insert(g.kernel);
+      if (g.bytes >= 0.05 * r.model->weights_bytes) (r.decode ? used_decode : used_prefill).insert(g.kernel);
     }
   }
   std::vector<FreeParam> free;
@@ -86,14 +87,16 @@ std::vector<FreeParam> FreeParameters(EngineSpec& engine, const std::vector<Cali
     const auto [lo, hi] = RangeOf(id);
     free.push_back({kEngineParamNames[static_cast<size_t>(i)], &p, lo, hi});
   }
+  // A GPU kernel does at least the multiply-add itself: 2 FLOP per weight per token. A CPU kernel
+  // may do it in less than one FP32 FMA's time: an Arm SDOT does 16 int8 multiply-adds per 128-bit
+  // instruction where FMLA does 4 FP32 ones, and SMMLA (i8mm) 32; x86's VNNI likewise.
+  const double floor = engine.device == EngineDevice::kCpu ? 0.25 : 2.0;
   for (KernelCost& k : engine.kernels) {
-    if (!used.count(&k)) continue;
-    // At least the multiply-add itself: 2 FLOP per weight per token.
-    if (!k.decode_ops_per_weight.fitted.empty()) {
-      free.push_back({k.kernel_class + ".decode_ops_per_weight", &k.decode_ops_per_weight, 2.0, 64.0});
+    if (used_decode.count(&k) && !k.decode_ops_per_weight.fitted.empty()) {
+      free.push_back({k.kernel_class + ".decode_ops_per_weight", &k.decode_ops_per_weight, floor, 64.0});
     }
-    if (!k.prefill_ops_per_weight.fitted.empty()) {
-      free.push_back({k.kernel_class + ".prefill_ops_per_weight", &k.prefill_ops_per_weight, 2.0, 16.0});
+    if (used_prefill.count(&k) && !k.prefill_ops_per_weight.fitted.empty()) {
+      free.push_back({k.kernel_class + ".prefill_ops_per_weight", &k.prefill_ops_per_weight, floor, 16.0});
     }
   }
   return free;

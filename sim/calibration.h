@@ -35,7 +35,8 @@ struct FreeParam {
 
 /// The parameters of `engine` marked `fitted` that the rows can identify, with their physical
 /// ranges: attention costs only with contexts of 4096+, the dual-die factor only with an Ultra,
-/// kernel costs only for weight formats holding 5%+ of some row's model.
+/// kernel costs only for weight formats holding 5%+ of the model of some row of their phase (a
+/// decode cost from decode rows, a prefill cost from prefill rows).
 std::vector<FreeParam> FreeParameters(EngineSpec& engine, const std::vector<CalibrationRow>& rows);
 
 /// Result of a fit.

@@ -1,5 +1,7 @@
 #include "sim/peaks.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/diagnostics.h"
@@ -48,10 +50,42 @@ ChipPeaks CpuPeaks(const ChipSpec& chip, std::optional<int> threads) {
   return peaks;
 }
 
+// The CPU cores of an Apple chip. Compute: the performance cores' FP32 SIMD peak (clock x FLOP per
+// cycle) times the threads on them. Memory: the chip's DRAM peak, which the engine reaches a
+// fitted fraction of (memory_efficiency: the CPU complex cannot pull what the GPU does). No cache
+// level is credited (Apple publishes no SLC sizes or bandwidths). The AMX/SME units are not
+// counted: llama.cpp's CPU backend uses them only through Accelerate (BLAS builds) or KleidiAI.
+ChipPeaks AppleCpuPeaks(const ChipSpec& chip, std::optional<int> threads) {
+  if (!chip.memory_bandwidth_gbs.known() || !chip.cpu_performance_cores.known() || !chip.cpu_p_core_clock_ghz.known() ||
+      !chip.cpu_p_core_fp32_flops_per_cycle.known()) {
+    throw UsageError(fmt::format("chip {}: a CPU prediction needs memory_bandwidth_gbs, cpu_performance_cores, "
+                                 "cpu_p_core_clock_ghz and cpu_p_core_fp32_flops_per_cycle, and some are unknown",
+                                 chip.id));
+  }
+  const int p_cores = *chip.cpu_performance_cores.value;
+  const int used = threads.value_or(p_cores);
+  if (used < 1) throw UsageError(fmt::format("--threads must be at least 1 (got {})", used));
+  ChipPeaks peaks;
+  peaks.cpu = true;
+  peaks.cpu_threads = used;
+  peaks.dual_die = chip.tier == ChipTier::kUltra;
+  peaks.memory_bandwidth_gbs = *chip.memory_bandwidth_gbs.value;
+  const int credited = std::min(used, p_cores);
+  if (used > p_cores) {
+    // llama.cpp splits every op into equal shares, so a thread on a slower core paces the rest.
+    peaks.assumptions.push_back(fmt::format("{} threads on {} performance cores: only {} are credited with compute",
+                                            used, p_cores, credited));
+  }
+  peaks.alu_tflops = credited * *chip.cpu_p_core_clock_ghz.value * *chip.cpu_p_core_fp32_flops_per_cycle.value / 1000.0;
+  peaks.matmul_tflops = peaks.alu_tflops;
+  return peaks;
+}
+
 }  // namespace
 
-ChipPeaks PeaksOf(const ChipSpec& chip, std::span<const ChipSpec> database, std::optional<int> threads) {
+ChipPeaks PeaksOf(const ChipSpec& chip, std::span<const ChipSpec> database, std::optional<int> threads, PeakSide side) {
   if (chip.kind == ChipKind::kCpu) return CpuPeaks(chip, threads);
+  if (side == PeakSide::kCpu) return AppleCpuPeaks(chip, threads);
   ChipPeaks peaks;
   peaks.dual_die = chip.tier == ChipTier::kUltra;
   peaks.matrix_units = chip.gpu_neural_accelerators.value.value_or(false);

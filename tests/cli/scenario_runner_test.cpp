@@ -23,7 +23,7 @@ std::vector<Scenario> Scenarios(const std::vector<const EngineSpec*>& engines) {
     auto model = std::make_shared<const NamedModel>(NamedModel{id, {d.models.Resolve(id), std::nullopt}});
     for (const EngineSpec* engine : engines) {
       const char* quant = engine->weight_format == QuantFormat::kMlx ? "mlx-4bit" : "Q4_K_M";
-      out.push_back(Scenario{model, QuantArg{quant, d.quants.Resolve(quant)}, chip, engine, nullptr, 48});
+      out.push_back(Scenario{model, QuantArg{quant, d.quants.Resolve(quant)}, chip, engine, nullptr, 48, {}});
     }
   }
   return out;

@@ -224,6 +224,49 @@ TEST(ValidatePublishedTest, ShippedEnginesMeetTheAccuracyBar) {
   EXPECT_EQ(sums["mlx prefill"].second, 31);
 }
 
+// The llama.cpp CPU engine on Apple chips, on every published row (data/calibration/
+// llamacpp_cpu_apple.csv). It does not meet the 10% decode bar: the CPU cores of an M2 Max reach
+// about 120 GB/s and those of an M4 Max 250+, which one fraction of DRAM cannot both fit
+// (docs/accuracy.md). These bounds are the shipped fit's, so a regression fails.
+TEST(ValidatePublishedTest, AppleCpuEngineOnThePublishedRows) {
+  const auto r = Invoke({"validate", "published", kCalibration + "llamacpp_cpu_apple.csv", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::map<std::string, std::pair<double, int>> sums;
+  for (const Json& row : Json::parse(r.out)) {
+    EXPECT_EQ(row["engine"], "llama.cpp-cpu");
+    auto& s = sums[row["phase"].get<std::string>()];
+    s.first += std::abs(row["error_pct"].get<double>());
+    s.second += 1;
+  }
+  EXPECT_EQ(sums["decode"].second, 38);
+  EXPECT_EQ(sums["prefill"].second, 7);
+  EXPECT_LE(sums["decode"].first / sums["decode"].second, 19.0);
+  EXPECT_LE(sums["prefill"].first / sums["prefill"].second, 15.0);
+}
+
+// A Mac's CPU cores: more threads decode faster up to the memory roof, the Metal engine is
+// faster at prefill, and the reference kernel (an x86 build) refuses an Apple chip.
+TEST(PredictCommandTest, AMacsCpuCoresWithLlamaCppCpu) {
+  auto decode = [](const std::string& threads) {
+    const auto r = Invoke({"predict", "--model", "llama-3.1-8b", "--quant", "Q4_0", "--chip", "m2-max-38c", "--engine",
+                           "llama.cpp-cpu", "--threads", threads, "--format", "json"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    return Json::parse(r.out)[0];
+  };
+  const Json two = decode("2");
+  const Json eight = decode("8");
+  EXPECT_GT(eight["decode_tps"].get<double>(), 1.5 * two["decode_tps"].get<double>());
+  EXPECT_GT(eight["prefill_tps"].get<double>(), 3.0 * two["prefill_tps"].get<double>());
+  const auto metal = Invoke({"predict", "--model", "llama-3.1-8b", "--quant", "Q4_0", "--chip", "m2-max-38c", "--format", "json"});
+  ASSERT_EQ(metal.status, 0) << metal.err;
+  EXPECT_GT(Json::parse(metal.out)[0]["prefill_tps"].get<double>(), 3.0 * eight["prefill_tps"].get<double>());
+
+  const auto reference = Invoke({"predict", "--model", "llama-3.1-8b", "--quant", "Q4_0", "--chip", "m2-max-38c",
+                                 "--engine", "reference"});
+  EXPECT_EQ(reference.status, 2);
+  EXPECT_NE(reference.err.find("--engine llama.cpp-cpu"), std::string::npos) << reference.err;
+}
+
 double Mape(const std::string& json) {
   double sum = 0;
   int n = 0;
@@ -234,23 +277,30 @@ double Mape(const std::string& json) {
   return n > 0 ? sum / n : 1e9;
 }
 
-// calibrate reproduces the shipped llama.cpp engine from the data: the refitted engine, used as an
-// overlay, predicts the rows as well as the shipped one.
-TEST(CalibrateCommandTest, RefitReproducesTheShippedEngine) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "siliconsim_calibrate_test";
+// calibrate reproduces a shipped engine from its data: the refitted engine, used as an overlay,
+// predicts the rows as well as the shipped one.
+void ExpectRefitReproducesTheShippedEngine(const std::string& csv_name, const std::string& engine_file) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("siliconsim_calibrate_test_" + engine_file);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "engines");
-  const std::string csv = kCalibration + "llamacpp_metal_llama2_7b.csv";
+  const std::string csv = kCalibration + csv_name;
   const auto r = Invoke({"calibrate", csv, "--save-engines", (dir / "engines").string()});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("llama.cpp-metal decode"), std::string::npos) << r.out;
-  ASSERT_TRUE(std::filesystem::exists(dir / "engines" / "llama_cpp_metal.yaml"));
+  ASSERT_TRUE(std::filesystem::exists(dir / "engines" / engine_file));
   const auto shipped = Invoke({"validate", "published", csv, "--format", "json"});
   const auto refit = Invoke({"validate", "published", csv, "--format", "json", "--data", dir.string()});
   ASSERT_EQ(shipped.status, 0) << shipped.err;
   ASSERT_EQ(refit.status, 0) << refit.err;
   EXPECT_NEAR(Mape(refit.out), Mape(shipped.out), 0.5);
   std::filesystem::remove_all(dir);
+}
+
+TEST(CalibrateCommandTest, RefitReproducesTheShippedEngine) {
+  ExpectRefitReproducesTheShippedEngine("llamacpp_metal_llama2_7b.csv", "llama_cpp_metal.yaml");
+}
+
+TEST(CalibrateCommandTest, RefitReproducesTheShippedAppleCpuEngine) {
+  ExpectRefitReproducesTheShippedEngine("llamacpp_cpu_apple.csv", "llama_cpp_cpu.yaml");
 }
 
 TEST(CalibrateCommandTest, AMeasurementOfAnUnknownChipNamesItsRow) {

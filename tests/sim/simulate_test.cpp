@@ -1,5 +1,6 @@
 // The simulator against hand-computed cases, invariants over the whole database, the working-set
-// rule against every public report, and the shipped engines against the calibration data.
+// rule against every public report, the shipped engines against the calibration data, and an
+// Apple chip's CPU side.
 
 #include <gtest/gtest.h>
 
@@ -8,10 +9,12 @@
 #include <sstream>
 
 #include "common/data_sources.h"
+#include "common/diagnostics.h"
 #include "engine/engine_db.h"
 #include "hardware/chip_db.h"
 #include "model/model_loader.h"
 #include "model/quant_db.h"
+#include "sim/calibration.h"
 #include "sim/peaks.h"
 #include "sim/simulate.h"
 #include "sim/weights.h"
@@ -271,6 +274,96 @@ TEST(SimulateTest, MoeDecodeReadsOnlyTheActiveExperts) {
   // 8 of 128 experts: the bytes read are far below the file and near the active share.
   EXPECT_LT(read, 0.2 * static_cast<double>(plan.total_bytes));
   EXPECT_GT(read, 0.08 * static_cast<double>(plan.total_bytes));
+}
+
+// ---- an Apple chip's CPU side (llama.cpp -ngl 0) and the fit's phase rule ----
+
+TEST(AppleCpuPeaksTest, ComputeIsThreadsTimesClockTimesFlopsPerCycle) {
+  const ChipSpec& chip = Db().chips.Resolve("m2-max-38c");
+  ASSERT_EQ(*chip.cpu_performance_cores.value, 8);
+  const ChipPeaks eight = PeaksOf(chip, Db().chips.chips(), 8, PeakSide::kCpu);
+  EXPECT_TRUE(eight.cpu);
+  EXPECT_EQ(eight.cpu_threads, 8);
+  // 8 cores x 3.696 GHz x 32 FP32 FLOP per cycle (4 NEON pipes x 4 lanes x FMA).
+  EXPECT_NEAR(eight.alu_tflops, 8 * 3.696 * 32 / 1000.0, 1e-12);
+  EXPECT_DOUBLE_EQ(eight.matmul_tflops, eight.alu_tflops);
+  EXPECT_DOUBLE_EQ(eight.memory_bandwidth_gbs, 400);
+  EXPECT_TRUE(eight.caches.empty());
+  EXPECT_FALSE(eight.dual_die);
+
+  const ChipPeaks two = PeaksOf(chip, Db().chips.chips(), 2, PeakSide::kCpu);
+  EXPECT_NEAR(two.alu_tflops, eight.alu_tflops / 4, 1e-12);
+  // Default: one thread per performance core, as llama.cpp on macOS.
+  EXPECT_EQ(PeaksOf(chip, Db().chips.chips(), {}, PeakSide::kCpu).cpu_threads, 8);
+  // The GPU side is untouched.
+  const ChipPeaks gpu = PeaksOf(chip, Db().chips.chips());
+  EXPECT_FALSE(gpu.cpu);
+  EXPECT_GT(gpu.alu_tflops, 10);
+}
+
+TEST(AppleCpuPeaksTest, ThreadsBeyondThePerformanceCoresAddNoComputeAndSaySo) {
+  const ChipSpec& chip = Db().chips.Resolve("m4-10c");
+  const int p = *chip.cpu_performance_cores.value;
+  const ChipPeaks all_p = PeaksOf(chip, Db().chips.chips(), p, PeakSide::kCpu);
+  const ChipPeaks more = PeaksOf(chip, Db().chips.chips(), p + 4, PeakSide::kCpu);
+  EXPECT_DOUBLE_EQ(more.alu_tflops, all_p.alu_tflops);
+  EXPECT_TRUE(all_p.assumptions.empty());
+  ASSERT_EQ(more.assumptions.size(), 1u);
+  EXPECT_NE(more.assumptions[0].find("only 4 are credited"), std::string::npos) << more.assumptions[0];
+  EXPECT_THROW(PeaksOf(chip, Db().chips.chips(), 0, PeakSide::kCpu), InputError);
+}
+
+TEST(AppleCpuPeaksTest, AnUltraIsTwoDiesAndAChipWithoutAClockCannotBePredicted) {
+  EXPECT_TRUE(PeaksOf(Db().chips.Resolve("m2-ultra-76c"), Db().chips.chips(), 8, PeakSide::kCpu).dual_die);
+  const ChipSpec& ultra5 = Db().chips.Resolve("m5-ultra-80c");
+  ASSERT_FALSE(ultra5.cpu_p_core_clock_ghz.known());
+  EXPECT_THROW(PeaksOf(ultra5, Db().chips.chips(), {}, PeakSide::kCpu), InputError);
+}
+
+TEST(AppleCpuPeaksTest, EveryAppleChipWithAKnownClockHasACpuSide) {
+  int with_clock = 0;
+  for (const ChipSpec& c : Db().chips.chips()) {
+    if (c.kind != ChipKind::kAppleSilicon || !c.cpu_p_core_clock_ghz.known()) continue;
+    ++with_clock;
+    const ChipPeaks p = PeaksOf(c, Db().chips.chips(), {}, PeakSide::kCpu);
+    EXPECT_GT(p.alu_tflops, 0.3) << c.id;  // 4 cores x 3.2 GHz x 32 = 0.41 TFLOPS at the least
+    EXPECT_LT(p.alu_tflops, 3.6) << c.id;  // 24 cores x 4.6 GHz x 32 = 3.5 at the most (an Ultra)
+    EXPECT_FALSE(c.cpu_p_core_clock_ghz.source.empty()) << c.id;
+  }
+  EXPECT_GE(with_clock, 36);
+}
+
+// A prefill cost is free only when prefill rows use the format, a decode cost only with decode rows.
+TEST(CalibrationTest, AKernelCostIsFreeOnlyInThePhaseItsRowsMeasure) {
+  EngineSpec engine = Db().engines.Resolve("llama.cpp-cpu");
+  const ModelSpec& model = Db().models.Resolve("llama-2-7b");
+  const CompiledModel c = Compile(model, PlanGgufWeights(model, *Db().quants.Resolve("Q4_0").gguf), engine);
+  const ChipPeaks peaks = PeaksOf(Db().chips.Resolve("m2-max-38c"), Db().chips.chips(), 8, PeakSide::kCpu);
+  Workload w;
+  w.gen_tokens = 128;
+  const std::vector<CalibrationRow> decode_only = {{&c, &peaks, w, true, 20.0}};
+  auto names = [](const std::vector<FreeParam>& free) {
+    std::vector<std::string> n;
+    for (const FreeParam& f : free) n.push_back(f.name);
+    return n;
+  };
+  const std::vector<std::string> d = names(FreeParameters(engine, decode_only));
+  EXPECT_NE(std::find(d.begin(), d.end(), "q4_0.decode_ops_per_weight"), d.end());
+  EXPECT_EQ(std::find(d.begin(), d.end(), "q4_0.prefill_ops_per_weight"), d.end());
+
+  Workload pp;
+  pp.prompt_tokens = 512;
+  const std::vector<CalibrationRow> prefill_only = {{&c, &peaks, pp, false, 60.0}};
+  const std::vector<FreeParam> free = FreeParameters(engine, prefill_only);
+  const std::vector<std::string> p = names(free);
+  EXPECT_EQ(std::find(p.begin(), p.end(), "q4_0.decode_ops_per_weight"), p.end());
+  ASSERT_NE(std::find(p.begin(), p.end(), "q4_0.prefill_ops_per_weight"), p.end());
+  // A CPU kernel may multiply-add a weight in less than one FP32 FMA (int8 dot products).
+  for (const FreeParam& f : free) {
+    if (f.name == "q4_0.prefill_ops_per_weight") {
+      EXPECT_LT(f.min, 1.0);
+    }
+  }
 }
 
 }  // namespace
