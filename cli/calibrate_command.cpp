@@ -18,7 +18,6 @@
 #include "cli/validate_command.h"
 #include "common/text.h"
 #include "engine/engine_loader.h"
-#include "model/ggml_types.h"
 #include "sim/calibration.h"
 
 namespace siliconsim {
@@ -61,16 +60,6 @@ std::vector<Measurement> ReadAll(const CalibrateOptions& o) {
   return all;
 }
 
-// Bits per weight of a kernel class, to pick the nearest measured class for one without data.
-double BitsOf(const std::string& kernel_class) {
-  if (auto t = GgmlTypeByName(kernel_class)) return t->bits_per_weight();
-  if (kernel_class.starts_with("mlx-affine-")) return std::stod(kernel_class.substr(11)) + 0.5;
-  if (kernel_class == "mlx-mxfp4") return 4.25;
-  if (kernel_class == "fp32") return 32;
-  return 16;
-}
-
-bool IsQuantized(const std::string& kernel_class) { return BitsOf(kernel_class) < 16; }
 
 }  // namespace
 
@@ -142,34 +131,7 @@ Examples:
         f.param->fitted = fitted_on;
         log << fmt::format("  {:<40} {:.6g}\n", f.name, f.param->value);
       }
-      // Weight formats no row measured take the fitted costs of the measured format nearest in
-      // bits per weight (quantized from quantized), phase by phase, and say so.
-      for (EngineParam KernelCost::*phase : {&KernelCost::decode_ops_per_weight, &KernelCost::prefill_ops_per_weight}) {
-        std::vector<const KernelCost*> measured;
-        for (const KernelCost& k : engine->kernels) {
-          for (const sim::FreeParam& f : free) {
-            if (f.param == &(k.*phase)) measured.push_back(&k);
-          }
-        }
-        for (KernelCost& k : engine->kernels) {
-          if (std::find(measured.begin(), measured.end(), &k) != measured.end() || measured.empty()) continue;
-          if ((k.*phase).fitted.empty()) continue;
-          const KernelCost* nearest = nullptr;
-          for (const KernelCost* m : measured) {
-            if (IsQuantized(m->kernel_class) != IsQuantized(k.kernel_class)) continue;
-            if (!nearest || std::abs(BitsOf(m->kernel_class) - BitsOf(k.kernel_class)) <
-                                std::abs(BitsOf(nearest->kernel_class) - BitsOf(k.kernel_class))) {
-              nearest = m;
-            }
-          }
-          if (!nearest) nearest = measured.front();
-          (k.*phase).value = (nearest->*phase).value;
-          (k.*phase).fitted = fmt::format("{}; {} not in the {} rows: the fitted {} value (nearest measured bits per weight)",
-                                          fitted_on, k.kernel_class,
-                                          phase == &KernelCost::decode_ops_per_weight ? "decode" : "prefill",
-                                          nearest->kernel_class);
-        }
-      }
+      sim::FillUnmeasuredKernelCosts(*engine, free, fitted_on);
     }
     // Resident memory besides weights, KV and compute buffers: the median excess of the measured
     // peak over the rest of the prediction, where the rows report a peak (mlx_lm does).

@@ -5,6 +5,10 @@
 #include <numeric>
 #include <set>
 
+#include <fmt/format.h>
+
+#include "model/ggml_types.h"
+
 namespace siliconsim::sim {
 
 double PredictRow(const CalibrationRow& row) {
@@ -100,6 +104,50 @@ std::vector<FreeParam> FreeParameters(EngineSpec& engine, const std::vector<Cali
     }
   }
   return free;
+}
+
+namespace {
+
+// Bits per weight of a kernel class, to pick the nearest measured class for one without data.
+double BitsOf(const std::string& kernel_class) {
+  if (auto t = GgmlTypeByName(kernel_class)) return t->bits_per_weight();
+  if (kernel_class.starts_with("mlx-affine-")) return std::stod(kernel_class.substr(11)) + 0.5;
+  if (kernel_class == "mlx-mxfp4") return 4.25;
+  if (kernel_class == "fp32") return 32;
+  return 16;
+}
+
+bool IsQuantized(const std::string& kernel_class) { return BitsOf(kernel_class) < 16; }
+
+}  // namespace
+
+void FillUnmeasuredKernelCosts(EngineSpec& engine, const std::vector<FreeParam>& free, const std::string& fitted_on) {
+  for (EngineParam KernelCost::*phase : {&KernelCost::decode_ops_per_weight, &KernelCost::prefill_ops_per_weight}) {
+    std::vector<const KernelCost*> measured;
+    for (const KernelCost& k : engine.kernels) {
+      for (const FreeParam& f : free) {
+        if (f.param == &(k.*phase)) measured.push_back(&k);
+      }
+    }
+    if (measured.empty()) continue;
+    for (KernelCost& k : engine.kernels) {
+      if ((k.*phase).fitted.empty() || std::find(measured.begin(), measured.end(), &k) != measured.end()) continue;
+      const KernelCost* nearest = nullptr;
+      for (const KernelCost* m : measured) {
+        if (IsQuantized(m->kernel_class) != IsQuantized(k.kernel_class)) continue;
+        if (!nearest || std::abs(BitsOf(m->kernel_class) - BitsOf(k.kernel_class)) <
+                            std::abs(BitsOf(nearest->kernel_class) - BitsOf(k.kernel_class))) {
+          nearest = m;
+        }
+      }
+      if (!nearest) nearest = measured.front();
+      (k.*phase).value = (nearest->*phase).value;
+      (k.*phase).fitted = fmt::format("{}; {} not in the {} rows: the fitted {} value (nearest measured bits per weight)",
+                                      fitted_on, k.kernel_class,
+                                      phase == &KernelCost::decode_ops_per_weight ? "decode" : "prefill",
+                                      nearest->kernel_class);
+    }
+  }
 }
 
 FitReport FitEngine(const std::vector<FreeParam>& params, const std::vector<CalibrationRow>& rows) {

@@ -39,6 +39,11 @@ struct FreeParam {
 /// decode cost from decode rows, a prefill cost from prefill rows).
 std::vector<FreeParam> FreeParameters(EngineSpec& engine, const std::vector<CalibrationRow>& rows);
 
+/// Kernel costs marked `fitted` that no row measured (not in `free`) take the fitted value of the
+/// measured class nearest in bits per weight (quantized from quantized), phase by phase, and say
+/// so in their `fitted` text, which starts with `fitted_on`.
+void FillUnmeasuredKernelCosts(EngineSpec& engine, const std::vector<FreeParam>& free, const std::string& fitted_on);
+
 /// Result of a fit.
 struct FitReport {
   double start_loss = 0;

@@ -366,5 +366,33 @@ TEST(CalibrationTest, AKernelCostIsFreeOnlyInThePhaseItsRowsMeasure) {
   }
 }
 
+// A format no row measured takes the nearest measured format's cost in that phase, and says so.
+TEST(CalibrationTest, AnUnmeasuredFormatTakesTheNearestMeasuredCostPhaseByPhase) {
+  EngineSpec engine = Db().engines.Resolve("llama.cpp-cpu");
+  KernelCost* q4_0 = nullptr;
+  KernelCost* q5_0 = nullptr;
+  KernelCost* q8_0 = nullptr;
+  for (KernelCost& k : engine.kernels) {
+    if (k.kernel_class == "q4_0") q4_0 = &k;
+    if (k.kernel_class == "q5_0") q5_0 = &k;
+    if (k.kernel_class == "q8_0") q8_0 = &k;
+  }
+  ASSERT_TRUE(q4_0 && q5_0 && q8_0);
+  q4_0->decode_ops_per_weight.value = 3.0;
+  q8_0->decode_ops_per_weight.value = 7.0;
+  q8_0->prefill_ops_per_weight.value = 0.5;
+  const std::vector<FreeParam> free = {{"q4_0.decode_ops_per_weight", &q4_0->decode_ops_per_weight, 0.25, 64},
+                                       {"q8_0.decode_ops_per_weight", &q8_0->decode_ops_per_weight, 0.25, 64},
+                                       {"q8_0.prefill_ops_per_weight", &q8_0->prefill_ops_per_weight, 0.25, 16}};
+  FillUnmeasuredKernelCosts(engine, free, "test");
+  // Q5_0 (5.5 bits) is nearer Q4_0 (4.5) than Q8_0 (8.5) for decode; only Q8_0 measured prefill.
+  EXPECT_EQ(q5_0->decode_ops_per_weight.value, 3.0);
+  EXPECT_EQ(q5_0->prefill_ops_per_weight.value, 0.5);
+  EXPECT_EQ(q4_0->prefill_ops_per_weight.value, 0.5);
+  EXPECT_NE(q5_0->decode_ops_per_weight.fitted.find("q5_0 not in the decode rows: the fitted q4_0 value"), std::string::npos)
+      << q5_0->decode_ops_per_weight.fitted;
+  EXPECT_EQ(q4_0->decode_ops_per_weight.value, 3.0);  // measured values stay
+}
+
 }  // namespace
 }  // namespace siliconsim::sim
