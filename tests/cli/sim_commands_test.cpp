@@ -267,6 +267,38 @@ TEST(PredictCommandTest, AMacsCpuCoresWithLlamaCppCpu) {
   EXPECT_NE(reference.err.find("--engine llama.cpp-cpu"), std::string::npos) << reference.err;
 }
 
+// Rows the engines never saw (data/calibration/llamacpp_metal_heldout.csv: M3 Ultra, M4, M4 Pro,
+// M4 Max, M5, M2/M1 Ultra, and 3B-70B models, on builds newer than the calibration's) stay within
+// the same bar.
+TEST(ValidatePublishedTest, HeldOutMetalRowsOnNewerChipsMeetTheBar) {
+  const auto r = Invoke({"validate", "published", kCalibration + "llamacpp_metal_heldout.csv", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::map<std::string, std::pair<double, int>> sums;
+  for (const Json& row : Json::parse(r.out)) {
+    auto& s = sums[row["phase"].get<std::string>()];
+    s.first += std::abs(row["error_pct"].get<double>());
+    s.second += 1;
+  }
+  EXPECT_EQ(sums["decode"].second, 26);
+  EXPECT_EQ(sums["prefill"].second, 27);
+  EXPECT_LE(sums["decode"].first / sums["decode"].second, 10.0);
+  EXPECT_LE(sums["prefill"].first / sums["prefill"].second, 15.0);
+}
+
+// llama.cpp's Metal matmuls use M5's per-core matrix units (Metal 4 tensor API): an M5 prefills
+// far faster than an M4 with the same GPU core count, and decodes about as fast per GB/s.
+TEST(PredictCommandTest, LlamaCppMetalPrefillUsesTheM5MatrixUnits) {
+  auto row = [](const std::string& chip) {
+    const auto r = Invoke({"predict", "--model", "llama-2-7b", "--quant", "Q4_0", "--chip", chip, "--format", "json"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    return Json::parse(r.out)[0];
+  };
+  const Json m4 = row("m4-10c");
+  const Json m5 = row("m5-10c");
+  EXPECT_GT(m5["prefill_tps"].get<double>(), 2.5 * m4["prefill_tps"].get<double>());
+  EXPECT_LT(m5["decode_tps"].get<double>(), 1.5 * m4["decode_tps"].get<double>());
+}
+
 double Mape(const std::string& json) {
   double sum = 0;
   int n = 0;
