@@ -5,6 +5,7 @@
 
 #include "common/diagnostics.h"
 #include "hardware/chip_loader.h"
+#include "snapshot/builtin_snapshot.h"
 
 namespace siliconsim {
 namespace {
@@ -86,6 +87,7 @@ namespace siliconsim {
 DataSources SourcesFor(const CommandContext& context) {
   DataSources sources;
   sources.include_builtin = !context.options.no_builtin_data;
+  sources.builtin_snapshot = BuiltinSnapshot();  // the built-ins as the build parsed them
   if (context.env.data_path) sources.overlay_dirs = DataSources::SplitPathList(*context.env.data_path);
   for (const std::string& dir : context.options.data_dirs) sources.overlay_dirs.push_back(dir);
   return sources;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/diagnostics.h"
+#include "common/snapshot.h"
 
 namespace siliconsim {
 namespace fs = std::filesystem;
@@ -44,8 +45,12 @@ std::string ReadTextFile(const std::string& path, size_t max_bytes) {
 
 std::vector<DataLayer> DataSources::Layers(std::string_view database) const {
   std::vector<DataLayer> layers;
-  if (include_builtin) {
-    DataLayer builtin{"built-in", {}};
+  if (include_builtin && !builtin_snapshot.empty()) {
+    DataLayer builtin{"built-in", {}, FindSnapshotSection(builtin_snapshot, database)};
+    if (!builtin.snapshot) throw SnapshotError(fmt::format("snapshot: no section for {}", database));
+    layers.push_back(std::move(builtin));
+  } else if (include_builtin) {
+    DataLayer builtin{"built-in", {}, std::nullopt};
     const std::string prefix = std::string(database) + "/";
     for (const EmbeddedFile& f : EmbeddedDataFiles()) {
       if (f.path.starts_with(prefix)) {
@@ -59,7 +64,7 @@ std::vector<DataLayer> DataSources::Layers(std::string_view database) const {
     if (!fs::is_directory(dir, ec)) {
       throw UsageError(fmt::format("data directory '{}' does not exist or is not a directory", dir));
     }
-    DataLayer layer{dir, {}};
+    DataLayer layer{dir, {}, std::nullopt};
     const fs::path sub = fs::path(dir) / std::string(database);
     if (fs::is_directory(sub, ec)) {
       std::vector<fs::path> paths;

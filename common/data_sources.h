@@ -3,6 +3,7 @@
 // directories named by --data or SILICONSIM_DATA, each able to add entries or replace
 // built-in ones by id.
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ struct DataFile {
 struct DataLayer {
   std::string origin;  ///< `built-in` or the directory
   std::vector<DataFile> files;
+  /// The built-in layer's entries pre-parsed at build time (common/snapshot.h): one database's
+  /// section of DataSources::builtin_snapshot. When set, `files` is empty.
+  std::optional<std::string_view> snapshot;
 };
 
 /// Largest data file we read; anything bigger is not a database a person wrote.
@@ -38,6 +42,9 @@ inline constexpr size_t kMaxDataFileBytes = 16u << 20;
 struct DataSources {
   bool include_builtin = true;
   std::vector<std::string> overlay_dirs;  ///< each holds `chips/*.yaml`, `models/*.yaml`, ...
+  /// The built-ins parsed at build time (snapshot/builtin_snapshot.h); empty: parse the embedded
+  /// YAML. The CLI sets it; tests of the loaders leave it empty so they read the YAML.
+  std::string_view builtin_snapshot;
 
   /// Splits a SILICONSIM_DATA value (`dir1:dir2`) into directories, ignoring empty parts.
   static std::vector<std::string> SplitPathList(std::string_view value);

@@ -17,6 +17,8 @@ struct SourceLocation {
   std::string file;
   int line = 0;
   int column = 0;
+
+  bool operator==(const SourceLocation&) const = default;
 };
 
 /// Severity of a diagnostic.
@@ -29,6 +31,8 @@ struct Diagnostic {
   std::string key_path;     ///< e.g. `chips[2].gpu_cores.value`; empty for file-level problems
   std::string message;      ///< what is wrong, without location
   std::string source_line;  ///< the text of `location.line`, empty if unknown
+
+  bool operator==(const Diagnostic&) const = default;
 };
 
 /// Renders `file:line:col: error: key: message`, then the source line and a caret.

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "common/text.h"
-#include "engine/engine_loader.h"
+#include "engine/engine_snapshot.h"
 
 namespace siliconsim {
 
@@ -14,13 +14,10 @@ EngineDatabase::EngineDatabase(std::vector<EngineSpec> engines) : engines_(std::
 EngineDatabase EngineDatabase::Load(const DataSources& sources) {
   std::vector<EngineSpec> engines;
   for (const DataLayer& layer : sources.Layers("engines")) {
-    EngineLoadContext context;  // duplicate ids are an error within a layer, an override across layers
-    for (const DataFile& file : layer.files) {
-      for (EngineSpec& e : LoadEnginesFromString(file.text, file.name, context)) {
-        auto same = std::find_if(engines.begin(), engines.end(), [&](const EngineSpec& x) { return x.id == e.id; });
-        if (same != engines.end()) *same = std::move(e);
-        else engines.push_back(std::move(e));
-      }
+    for (EngineSpec& e : ReadEngineLayer(layer)) {
+      auto same = std::find_if(engines.begin(), engines.end(), [&](const EngineSpec& x) { return x.id == e.id; });
+      if (same != engines.end()) *same = std::move(e);
+      else engines.push_back(std::move(e));
     }
   }
   return EngineDatabase(std::move(engines));

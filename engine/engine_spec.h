@@ -32,6 +32,8 @@ struct EngineParam {
   std::string fitted;  ///< what `siliconsim calibrate` fitted it on; empty when cited
   std::string note;
   SourceLocation where;
+
+  bool operator==(const EngineParam&) const = default;
 };
 
 /// Engine-wide physics parameters, in the order the YAML, `engines show` and the fitter use.
@@ -65,6 +67,8 @@ inline constexpr std::array<const char*, kEngineParamCount> kEngineParamNames = 
 struct RowStallPoint {
   int64_t cols = 0;     ///< weights per row
   EngineParam weights;  ///< the stall of one row streamed from DRAM, in weights of that row
+
+  bool operator==(const RowStallPoint&) const = default;
 };
 
 /// How expensive one weight format is to unpack, in FLOP-equivalents of the device's FP32 peak
@@ -82,6 +86,8 @@ struct KernelCost {
   /// The row stall of a row `cols` weights wide: linear in log(cols) between the measured widths,
   /// the nearest one's outside them; `engine_wide` when the class has none.
   double RowStallWeights(double cols, double engine_wide) const;
+
+  bool operator==(const KernelCost&) const = default;
 };
 
 /// One inference engine.
@@ -107,6 +113,8 @@ struct EngineSpec {
   EngineParam& param(EngineParamId which) { return params[static_cast<size_t>(which)]; }
   /// The cost of a kernel class, or nullptr if the engine cannot run it.
   const KernelCost* FindKernel(std::string_view kernel_class) const;
+
+  bool operator==(const EngineSpec&) const = default;
 };
 
 const char* ToString(EngineDevice device);

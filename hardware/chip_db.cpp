@@ -1,5 +1,7 @@
 #include "hardware/chip_db.h"
 
+#include "hardware/chip_snapshot.h"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -49,15 +51,13 @@ ChipDatabase ChipDatabase::Load(const DataSources& sources) {
   std::vector<ChipSpec> chips;
   Warnings warnings;
   for (const DataLayer& layer : sources.Layers("chips")) {
-    ChipLoadContext context;  // duplicate ids are an error within a layer, an override across layers
-    for (const DataFile& file : layer.files) {
-      for (ChipSpec& chip : LoadChipsFromString(file.text, file.name, context)) {
-        auto same = std::find_if(chips.begin(), chips.end(), [&](const ChipSpec& c) { return c.id == chip.id; });
-        if (same != chips.end()) *same = std::move(chip);
-        else chips.push_back(std::move(chip));
-      }
+    ChipLayerEntries entries = ReadChipLayer(layer);
+    for (ChipSpec& chip : entries.chips) {
+      auto same = std::find_if(chips.begin(), chips.end(), [&](const ChipSpec& c) { return c.id == chip.id; });
+      if (same != chips.end()) *same = std::move(chip);
+      else chips.push_back(std::move(chip));
     }
-    warnings.insert(warnings.end(), context.warnings.begin(), context.warnings.end());
+    warnings.insert(warnings.end(), entries.warnings.begin(), entries.warnings.end());
   }
   return ChipDatabase(std::move(chips), std::move(warnings));
 }

@@ -23,6 +23,8 @@ struct Fact {
   SourceLocation where;    ///< the line in the data file, for traceability
 
   bool known() const { return value.has_value(); }
+
+  bool operator==(const Fact&) const = default;
 };
 
 /// Product tier of a chip within its generation.
@@ -87,6 +89,8 @@ struct ChipSpec {
   Fact<std::vector<double>> cpu_fma_gflops_by_threads;        ///< f32 FMA GFLOP/s with 1..N threads
 
   SourceLocation where;  ///< the entry's `id:` line
+
+  bool operator==(const ChipSpec&) const = default;
 };
 
 /// The fact names in the order the YAML, JSON and CSV use.

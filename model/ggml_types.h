@@ -17,6 +17,8 @@ struct GgmlType {
   int block_bytes;         ///< bytes per block
   /// Bits per weight including the per-block scales.
   double bits_per_weight() const { return 8.0 * block_bytes / block_elements; }
+
+  bool operator==(const GgmlType&) const = default;
 };
 
 /// Every type that can appear in a GGUF file today.

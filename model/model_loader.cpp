@@ -9,6 +9,7 @@
 #include "common/strict_yaml.h"
 #include "common/text.h"
 #include "model/hf_import.h"
+#include "model/model_snapshot.h"
 
 namespace siliconsim {
 namespace {
@@ -378,15 +379,13 @@ ModelDatabase ModelDatabase::Load(const DataSources& sources) {
   std::vector<ModelSpec> models;
   Warnings warnings;
   for (const DataLayer& layer : sources.Layers("models")) {
-    ModelLoadContext context;
-    for (const DataFile& file : layer.files) {
-      for (ModelSpec& model : LoadModelsFromString(file.text, file.name, context)) {
-        auto same = std::find_if(models.begin(), models.end(), [&](const ModelSpec& x) { return x.id == model.id; });
-        if (same != models.end()) *same = std::move(model);
-        else models.push_back(std::move(model));
-      }
+    ModelLayerEntries entries = ReadModelLayer(layer);
+    for (ModelSpec& model : entries.models) {
+      auto same = std::find_if(models.begin(), models.end(), [&](const ModelSpec& x) { return x.id == model.id; });
+      if (same != models.end()) *same = std::move(model);
+      else models.push_back(std::move(model));
     }
-    warnings.insert(warnings.end(), context.warnings.begin(), context.warnings.end());
+    warnings.insert(warnings.end(), entries.warnings.begin(), entries.warnings.end());
   }
   return ModelDatabase(std::move(models), std::move(warnings));
 }

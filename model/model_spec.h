@@ -39,6 +39,8 @@ struct AttentionSpec {
   bool sinks = false;         ///< learned per-head attention sinks (gpt-oss)
   std::optional<int> sliding_window_tokens;  ///< for kSliding layers
   std::optional<int> chunk_tokens;           ///< for kChunked layers
+
+  bool operator==(const AttentionSpec&) const = default;
 };
 
 /// Multi-head latent attention (DeepSeek V2/V3).
@@ -48,6 +50,8 @@ struct MlaSpec {
   int qk_nope_head_dim = 0;
   int qk_rope_head_dim = 0;
   int v_head_dim = 0;
+
+  bool operator==(const MlaSpec&) const = default;
 };
 
 /// Linear-attention layers (Gated DeltaNet in Qwen3-Next / Qwen3.5).
@@ -57,6 +61,8 @@ struct LinearAttentionSpec {
   int key_head_dim = 0;
   int value_head_dim = 0;
   int conv_kernel = 0;
+
+  bool operator==(const LinearAttentionSpec&) const = default;
 };
 
 /// Mamba-2 mixer layers (Granite 4.0-H, Nemotron-H, Falcon-H1). The inner width is
@@ -74,6 +80,8 @@ struct Mamba2Spec {
   int64_t inner_size() const { return int64_t{num_heads} * head_dim; }
   /// Channels the convolution runs over: x, B and C.
   int64_t conv_channels() const { return inner_size() + 2 * int64_t{num_groups} * state_size; }
+
+  bool operator==(const Mamba2Spec&) const = default;
 };
 
 /// Feed-forward shape of dense layers.
@@ -81,6 +89,8 @@ struct FfnSpec {
   int64_t intermediate_size = 0;
   bool gated = true;   ///< gate + up + down (SwiGLU/GeGLU); false: up + down
   bool bias = false;
+
+  bool operator==(const FfnSpec&) const = default;
 };
 
 /// Mixture-of-experts shape.
@@ -93,6 +103,8 @@ struct MoeSpec {
   bool shared_expert_gate = false;  ///< a sigmoid gate scaling the shared expert (Qwen2-MoE line)
   bool router_bias = false;
   bool expert_bias = false;          ///< biases inside each expert (gpt-oss)
+
+  bool operator==(const MoeSpec&) const = default;
 };
 
 /// A published parameter count with its source and the precision it was published at.
@@ -106,6 +118,8 @@ struct PublishedCount {
   /// For active counts: whether the publisher counted the token embedding (Qwen, Mixtral) or
   /// not (DeepSeek, gpt-oss).
   bool includes_token_embedding = false;
+
+  bool operator==(const PublishedCount&) const = default;
 };
 
 /// One model architecture.
@@ -139,6 +153,8 @@ struct ModelSpec {
   std::optional<PublishedCount> published_active_params;
 
   SourceLocation where;
+
+  bool operator==(const ModelSpec&) const = default;
 };
 
 const char* ToString(AttentionKind kind);

@@ -1,5 +1,7 @@
 #include "model/quant_db.h"
 
+#include "model/model_snapshot.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -51,21 +53,19 @@ QuantDatabase QuantDatabase::Load(const DataSources& sources) {
   QuantTables all;
   Warnings warnings;
   for (const DataLayer& layer : sources.Layers("quants")) {
-    QuantLoadContext context;  // duplicate ids are an error within a layer, an override across layers
-    for (const DataFile& file : layer.files) {
-      QuantTables tables = LoadQuantsFromString(file.text, file.name, context);
-      for (GgufFileType& e : tables.gguf_file_types) {
-        // An id moving between GGUF and MLX replaces the old entry too.
-        std::erase_if(all.mlx_quants, [&](const MlxQuant& m) { return m.id == e.id; });
-        Replace(all.gguf_file_types, std::move(e));
-      }
-      for (MlxQuant& e : tables.mlx_quants) {
-        std::erase_if(all.gguf_file_types, [&](const GgufFileType& g) { return g.id == e.id; });
-        Replace(all.mlx_quants, std::move(e));
-      }
-      for (KvCacheType& e : tables.kv_cache_types) Replace(all.kv_cache_types, std::move(e));
+    QuantLayerEntries entries = ReadQuantLayer(layer);
+    QuantTables& tables = entries.tables;
+    for (GgufFileType& e : tables.gguf_file_types) {
+      // An id moving between GGUF and MLX replaces the old entry too.
+      std::erase_if(all.mlx_quants, [&](const MlxQuant& m) { return m.id == e.id; });
+      Replace(all.gguf_file_types, std::move(e));
     }
-    warnings.insert(warnings.end(), context.warnings.begin(), context.warnings.end());
+    for (MlxQuant& e : tables.mlx_quants) {
+      std::erase_if(all.gguf_file_types, [&](const GgufFileType& g) { return g.id == e.id; });
+      Replace(all.mlx_quants, std::move(e));
+    }
+    for (KvCacheType& e : tables.kv_cache_types) Replace(all.kv_cache_types, std::move(e));
+    warnings.insert(warnings.end(), entries.warnings.begin(), entries.warnings.end());
   }
   return QuantDatabase(std::move(all), std::move(warnings));
 }

@@ -20,6 +20,8 @@ struct QuantFact {
   std::string source;    ///< citation (required by the loader)
   std::string note;      ///< caveat, optional
   SourceLocation where;  ///< the line in the data file
+
+  bool operator==(const QuantFact&) const = default;
 };
 
 /// Which runtime a quantization belongs to.
@@ -38,6 +40,8 @@ struct GgufFileType {
   QuantFact<std::vector<GgmlType>> promoted_types;  ///< types the mixture rules may pick instead
   QuantFact<bool> requires_imatrix;                 ///< llama-quantize refuses without --imatrix
   SourceLocation where;                             ///< the entry's `id:` line
+
+  bool operator==(const GgufFileType&) const = default;
 };
 
 /// MLX quantization mode (`mx.quantize(mode=...)`); kNone is an unquantized 16-bit model.
@@ -97,6 +101,8 @@ struct MlxQuant {
 
   /// Bytes per weight of a quantized tensor: packed bits plus scale and bias per group.
   double bytes_per_weight(int weight_bits) const;
+
+  bool operator==(const MlxQuant&) const = default;
 };
 
 /// Which engine a KV-cache type belongs to.
@@ -119,6 +125,8 @@ struct KvCacheType {
   double bytes_per_element() const;
   /// Elements per block or group: head dimensions must be a multiple of this.
   int block_elements() const;
+
+  bool operator==(const KvCacheType&) const = default;
 };
 
 /// How a tokenizer is stored, for the GGUF metadata and MLX repo-file estimates.
@@ -126,6 +134,8 @@ struct TokenizerTraits {
   int64_t vocab_size = 0;         ///< tokens stored (GGUF pads to the embedding rows)
   std::optional<int64_t> merges;  ///< BPE merges; absent: vocab_size - 256 for BPE
   bool sentencepiece = false;     ///< SPM vocab: per-token scores, no merges
+
+  bool operator==(const TokenizerTraits&) const = default;
 };
 
 }  // namespace siliconsim

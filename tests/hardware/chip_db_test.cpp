@@ -114,7 +114,7 @@ chips:
 TEST_F(ChipOverlayTest, OverlayReplacesBuiltInIdsAndAddsNewOnes) {
   Write("mine.yaml", kOverlay);
   const ChipDatabase builtin = ChipDatabase::Load(DataSources{});
-  const ChipDatabase merged = ChipDatabase::Load(DataSources{true, {dir_.string()}});
+  const ChipDatabase merged = ChipDatabase::Load(DataSources{true, {dir_.string()}, {}});
   EXPECT_EQ(merged.chips().size(), builtin.chips().size() + 1);
   EXPECT_DOUBLE_EQ(*merged.Resolve("m4-max-40c").memory_bandwidth_gbs.value, 999.0);
   EXPECT_EQ(merged.Resolve("m4-max-40c").where.file, (dir_ / "chips" / "mine.yaml").string());
@@ -130,7 +130,7 @@ TEST_F(ChipOverlayTest, DuplicateIdAcrossFilesOfOneDirectoryIsAnError) {
   Write("a.yaml", kOverlay);
   Write("b.yaml", kOverlay);
   try {
-    ChipDatabase::Load(DataSources{false, {dir_.string()}});
+    ChipDatabase::Load(DataSources{false, {dir_.string()}, {}});
     FAIL() << "expected an error";
   } catch (const InputError& e) {
     EXPECT_EQ(e.diagnostic().message, "duplicate id 'm4-max-40c' (first defined at " +
@@ -141,7 +141,7 @@ TEST_F(ChipOverlayTest, DuplicateIdAcrossFilesOfOneDirectoryIsAnError) {
 
 TEST_F(ChipOverlayTest, MissingDirectoryIsAnError) {
   try {
-    ChipDatabase::Load(DataSources{true, {(dir_ / "nope").string()}});
+    ChipDatabase::Load(DataSources{true, {(dir_ / "nope").string()}, {}});
     FAIL() << "expected an error";
   } catch (const InputError& e) {
     EXPECT_EQ(e.diagnostic().message,
