@@ -1,5 +1,7 @@
-// How long the embedded databases take to parse, a chip name to resolve and every model's
-// tensor inventory to build: every command pays this before it answers.
+// How long the embedded databases take to parse from YAML (what the build-time snapshot
+// generator and the loader tests pay; CLI commands decode the snapshot instead, see
+// BM_LoadDatabasesFromSnapshot in sim_bench.cpp), a chip name to resolve and every model's tensor
+// inventory to build (every prediction pays the last two).
 
 #include <benchmark/benchmark.h>
 
