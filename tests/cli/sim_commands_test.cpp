@@ -227,7 +227,9 @@ TEST(ValidatePublishedTest, ShippedEnginesMeetTheAccuracyBar) {
 // The llama.cpp CPU engine on Apple chips, on every published row (data/calibration/
 // llamacpp_cpu_apple.csv). It does not meet the 10% decode bar: the CPU cores of an M2 Max reach
 // about 120 GB/s and those of an M4 Max 250+, which one fraction of DRAM cannot both fit
-// (docs/accuracy.md). These bounds are the shipped fit's, so a regression fails.
+// (docs/accuracy.md). These bounds are the shipped fit's, so a regression fails. The prefill bound
+// also holds the Q6_K rows of PR #18888: before they were in the fit, Q6_K prefill took the 0.25
+// FLOP/weight floor and was predicted 3.7-4.1x too fast, which alone lifts this MAPE above 60%.
 TEST(ValidatePublishedTest, AppleCpuEngineOnThePublishedRows) {
   const auto r = Invoke({"validate", "published", kCalibration + "llamacpp_cpu_apple.csv", "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -238,10 +240,10 @@ TEST(ValidatePublishedTest, AppleCpuEngineOnThePublishedRows) {
     s.first += std::abs(row["error_pct"].get<double>());
     s.second += 1;
   }
-  EXPECT_EQ(sums["decode"].second, 38);
-  EXPECT_EQ(sums["prefill"].second, 7);
-  EXPECT_LE(sums["decode"].first / sums["decode"].second, 19.0);
-  EXPECT_LE(sums["prefill"].first / sums["prefill"].second, 15.0);
+  EXPECT_EQ(sums["decode"].second, 42);
+  EXPECT_EQ(sums["prefill"].second, 11);
+  EXPECT_LE(sums["decode"].first / sums["decode"].second, 18.5);
+  EXPECT_LE(sums["prefill"].first / sums["prefill"].second, 12.5);
 }
 
 // A Mac's CPU cores: more threads decode faster up to the memory roof, the Metal engine is
