@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -53,10 +56,14 @@ TEST(ModelsCommandTest, UnknownModelExitsTwoWithASuggestion) {
 class ImportHfTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "import_hf";
+    // One directory per test and process: ctest runs the tests of this fixture in parallel.
+    dir_ = fs::path(::testing::TempDir()) /
+           ("import_hf_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "data" / "models");
   }
+  void TearDown() override { fs::remove_all(dir_); }
   fs::path dir_;
 };
 
