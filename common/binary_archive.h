@@ -94,6 +94,12 @@ class ArchiveReader {
 
   bool done() const { return pos_ == in_.size(); }
 
+  /// A string the writer stored, as a view into the input (no copy).
+  std::string_view View() {
+    const size_t n = GetSize(1);
+    return std::string_view(Take(n), n);
+  }
+
  private:
   template <typename T>
   void Get(T& v) {

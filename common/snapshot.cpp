@@ -1,7 +1,5 @@
 #include "common/snapshot.h"
 
-#include <cstring>
-
 namespace siliconsim {
 namespace {
 
@@ -29,25 +27,10 @@ std::optional<std::string_view> FindSnapshotSection(std::string_view snapshot, s
   }
   uint64_t count = 0;
   r(count);
-  // The section table is walked in place, so a section's bytes are a view into `snapshot`.
-  const size_t header = kMagic.size() + sizeof(version) + sizeof(count);
-  size_t pos = header;
   for (uint64_t i = 0; i < count; ++i) {
-    std::string_view rest = snapshot.substr(pos);
-    auto read_string = [&](std::string_view& out) {
-      uint64_t n = 0;
-      if (rest.size() < sizeof(n)) throw SnapshotError("snapshot: truncated section table");
-      std::memcpy(&n, rest.data(), sizeof(n));
-      rest.remove_prefix(sizeof(n));
-      if (n > rest.size()) throw SnapshotError("snapshot: a section runs past the end");
-      out = rest.substr(0, static_cast<size_t>(n));
-      rest.remove_prefix(static_cast<size_t>(n));
-    };
-    std::string_view name, bytes;
-    read_string(name);
-    read_string(bytes);
+    const std::string_view name = r.View();
+    const std::string_view bytes = r.View();  // a view into `snapshot`
     if (name == database) return bytes;
-    pos = snapshot.size() - rest.size();
   }
   return std::nullopt;
 }
