@@ -18,6 +18,26 @@ using Json = nlohmann::json;
 
 const std::string kCalibration = std::string(SILICONSIM_SOURCE_DATA_DIR) + "/calibration/";
 
+/// Mean absolute percentage error and row count of one group of `validate published` rows.
+struct GroupError {
+  double mape = 0;
+  int rows = 0;
+};
+
+/// `validate published --format json` output grouped by phase (`decode`, `prefill`), or by
+/// engine and phase (`mlx decode`) when `by_engine`.
+std::map<std::string, GroupError> ErrorByPhase(const std::string& json, bool by_engine = false) {
+  std::map<std::string, GroupError> groups;
+  for (const Json& row : Json::parse(json)) {
+    const std::string phase = row["phase"].get<std::string>();
+    GroupError& g = groups[by_engine ? row["engine"].get<std::string>() + " " + phase : phase];
+    g.mape += std::abs(row["error_pct"].get<double>());
+    g.rows += 1;
+  }
+  for (auto& [key, g] : groups) g.mape /= g.rows;
+  return groups;
+}
+
 TEST(PredictCommandTest, JsonHasTheContractKeysForEveryCombination) {
   const auto r = Invoke({"predict", "--model", "llama-3.1-8b", "--quant", "Q4_K_M,mlx-4bit", "--chip", "m4-max-40c",
                          "--memory", "48", "--prompt", "512", "--gen", "0,128", "--format", "json"});
@@ -209,19 +229,11 @@ TEST(ValidatePublishedTest, ShippedEnginesMeetTheAccuracyBar) {
   const auto r = Invoke({"validate", "published", kCalibration + "llamacpp_metal_llama2_7b.csv", kCalibration + "mlx_lm.csv",
                          "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
-  std::map<std::string, std::pair<double, int>> sums;
-  for (const Json& row : Json::parse(r.out)) {
-    auto& s = sums[row["engine"].get<std::string>() + " " + row["phase"].get<std::string>()];
-    s.first += std::abs(row["error_pct"].get<double>());
-    s.second += 1;
-  }
-  ASSERT_EQ(sums.size(), 4u);
-  for (const auto& [key, s] : sums) {
-    const double mape = s.first / s.second;
-    EXPECT_LE(mape, key.ends_with("decode") ? 10.0 : 15.0) << key;
-  }
-  EXPECT_EQ(sums["llama.cpp-metal decode"].second, 64);
-  EXPECT_EQ(sums["mlx prefill"].second, 31);
+  std::map<std::string, GroupError> groups = ErrorByPhase(r.out, /*by_engine=*/true);
+  ASSERT_EQ(groups.size(), 4u);
+  for (const auto& [key, g] : groups) EXPECT_LE(g.mape, key.ends_with("decode") ? 10.0 : 15.0) << key;
+  EXPECT_EQ(groups["llama.cpp-metal decode"].rows, 64);
+  EXPECT_EQ(groups["mlx prefill"].rows, 31);
 }
 
 // The llama.cpp CPU engine on Apple chips, on every published row (data/calibration/
@@ -233,17 +245,12 @@ TEST(ValidatePublishedTest, ShippedEnginesMeetTheAccuracyBar) {
 TEST(ValidatePublishedTest, AppleCpuEngineOnThePublishedRows) {
   const auto r = Invoke({"validate", "published", kCalibration + "llamacpp_cpu_apple.csv", "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
-  std::map<std::string, std::pair<double, int>> sums;
-  for (const Json& row : Json::parse(r.out)) {
-    EXPECT_EQ(row["engine"], "llama.cpp-cpu");
-    auto& s = sums[row["phase"].get<std::string>()];
-    s.first += std::abs(row["error_pct"].get<double>());
-    s.second += 1;
-  }
-  EXPECT_EQ(sums["decode"].second, 42);
-  EXPECT_EQ(sums["prefill"].second, 11);
-  EXPECT_LE(sums["decode"].first / sums["decode"].second, 18.5);
-  EXPECT_LE(sums["prefill"].first / sums["prefill"].second, 12.5);
+  for (const Json& row : Json::parse(r.out)) EXPECT_EQ(row["engine"], "llama.cpp-cpu");
+  std::map<std::string, GroupError> groups = ErrorByPhase(r.out);
+  EXPECT_EQ(groups["decode"].rows, 42);
+  EXPECT_EQ(groups["prefill"].rows, 11);
+  EXPECT_LE(groups["decode"].mape, 18.5);
+  EXPECT_LE(groups["prefill"].mape, 12.5);
 }
 
 // A Mac's CPU cores: more threads decode faster up to the memory roof, the Metal engine is
@@ -275,16 +282,11 @@ TEST(PredictCommandTest, AMacsCpuCoresWithLlamaCppCpu) {
 TEST(ValidatePublishedTest, HeldOutMetalRowsOnNewerChipsMeetTheBar) {
   const auto r = Invoke({"validate", "published", kCalibration + "llamacpp_metal_heldout.csv", "--format", "json"});
   ASSERT_EQ(r.status, 0) << r.err;
-  std::map<std::string, std::pair<double, int>> sums;
-  for (const Json& row : Json::parse(r.out)) {
-    auto& s = sums[row["phase"].get<std::string>()];
-    s.first += std::abs(row["error_pct"].get<double>());
-    s.second += 1;
-  }
-  EXPECT_EQ(sums["decode"].second, 26);
-  EXPECT_EQ(sums["prefill"].second, 27);
-  EXPECT_LE(sums["decode"].first / sums["decode"].second, 10.0);
-  EXPECT_LE(sums["prefill"].first / sums["prefill"].second, 15.0);
+  std::map<std::string, GroupError> groups = ErrorByPhase(r.out);
+  EXPECT_EQ(groups["decode"].rows, 26);
+  EXPECT_EQ(groups["prefill"].rows, 27);
+  EXPECT_LE(groups["decode"].mape, 10.0);
+  EXPECT_LE(groups["prefill"].mape, 15.0);
 }
 
 // llama.cpp's Metal matmuls use M5's per-core matrix units (Metal 4 tensor API): an M5 prefills
