@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace siliconsim {
@@ -53,6 +54,19 @@ struct DataSources {
   /// overlay directories are an input error; a directory without that subfolder is empty.
   std::vector<DataLayer> Layers(std::string_view database) const;
 };
+
+/// Adds `entry` to a database's entries, replacing the one with the same `id`: a later layer
+/// overrides an earlier one.
+template <typename Entry>
+void OverrideById(std::vector<Entry>& into, Entry entry) {
+  for (Entry& e : into) {
+    if (e.id == entry.id) {
+      e = std::move(entry);
+      return;
+    }
+  }
+  into.push_back(std::move(entry));
+}
 
 /// Reads a whole text file, refusing non-regular files and files above `max_bytes`.
 std::string ReadTextFile(const std::string& path, size_t max_bytes = kMaxDataFileBytes);

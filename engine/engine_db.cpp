@@ -14,11 +14,7 @@ EngineDatabase::EngineDatabase(std::vector<EngineSpec> engines) : engines_(std::
 EngineDatabase EngineDatabase::Load(const DataSources& sources) {
   std::vector<EngineSpec> engines;
   for (const DataLayer& layer : sources.Layers("engines")) {
-    for (EngineSpec& e : ReadEngineLayer(layer)) {
-      auto same = std::find_if(engines.begin(), engines.end(), [&](const EngineSpec& x) { return x.id == e.id; });
-      if (same != engines.end()) *same = std::move(e);
-      else engines.push_back(std::move(e));
-    }
+    for (EngineSpec& e : ReadEngineLayer(layer)) OverrideById(engines, std::move(e));
   }
   return EngineDatabase(std::move(engines));
 }

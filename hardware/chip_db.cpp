@@ -52,11 +52,7 @@ ChipDatabase ChipDatabase::Load(const DataSources& sources) {
   Warnings warnings;
   for (const DataLayer& layer : sources.Layers("chips")) {
     ChipLayerEntries entries = ReadChipLayer(layer);
-    for (ChipSpec& chip : entries.chips) {
-      auto same = std::find_if(chips.begin(), chips.end(), [&](const ChipSpec& c) { return c.id == chip.id; });
-      if (same != chips.end()) *same = std::move(chip);
-      else chips.push_back(std::move(chip));
-    }
+    for (ChipSpec& chip : entries.chips) OverrideById(chips, std::move(chip));
     warnings.insert(warnings.end(), entries.warnings.begin(), entries.warnings.end());
   }
   return ChipDatabase(std::move(chips), std::move(warnings));

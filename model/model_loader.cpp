@@ -380,11 +380,7 @@ ModelDatabase ModelDatabase::Load(const DataSources& sources) {
   Warnings warnings;
   for (const DataLayer& layer : sources.Layers("models")) {
     ModelLayerEntries entries = ReadModelLayer(layer);
-    for (ModelSpec& model : entries.models) {
-      auto same = std::find_if(models.begin(), models.end(), [&](const ModelSpec& x) { return x.id == model.id; });
-      if (same != models.end()) *same = std::move(model);
-      else models.push_back(std::move(model));
-    }
+    for (ModelSpec& model : entries.models) OverrideById(models, std::move(model));
     warnings.insert(warnings.end(), entries.warnings.begin(), entries.warnings.end());
   }
   return ModelDatabase(std::move(models), std::move(warnings));

@@ -27,15 +27,6 @@ bool Names(const Entry& e, const std::string& q, bool by_name) {
   return std::any_of(e.aliases.begin(), e.aliases.end(), [&](const std::string& a) { return q == Squash(a); });
 }
 
-template <typename Entry>
-void Replace(std::vector<Entry>& into, Entry entry) {
-  auto same = std::find_if(into.begin(), into.end(), [&](const Entry& e) { return e.id == entry.id; });
-  if (same != into.end())
-    *same = std::move(entry);
-  else
-    into.push_back(std::move(entry));
-}
-
 std::string Describe(const QuantChoice& c) {
   if (c.gguf) {
     return fmt::format("  {:<14} llama.cpp file type {} (llama_ftype {}, mostly {})", c.gguf->id, c.gguf->name,
@@ -58,13 +49,13 @@ QuantDatabase QuantDatabase::Load(const DataSources& sources) {
     for (GgufFileType& e : tables.gguf_file_types) {
       // An id moving between GGUF and MLX replaces the old entry too.
       std::erase_if(all.mlx_quants, [&](const MlxQuant& m) { return m.id == e.id; });
-      Replace(all.gguf_file_types, std::move(e));
+      OverrideById(all.gguf_file_types, std::move(e));
     }
     for (MlxQuant& e : tables.mlx_quants) {
       std::erase_if(all.gguf_file_types, [&](const GgufFileType& g) { return g.id == e.id; });
-      Replace(all.mlx_quants, std::move(e));
+      OverrideById(all.mlx_quants, std::move(e));
     }
-    for (KvCacheType& e : tables.kv_cache_types) Replace(all.kv_cache_types, std::move(e));
+    for (KvCacheType& e : tables.kv_cache_types) OverrideById(all.kv_cache_types, std::move(e));
     warnings.insert(warnings.end(), entries.warnings.begin(), entries.warnings.end());
   }
   return QuantDatabase(std::move(all), std::move(warnings));
